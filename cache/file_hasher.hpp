@@ -1,0 +1,46 @@
+// Content hashes of input files: XXH3-128 over the bytes, in parallel, memoised by a stat
+// cache so unchanged files are not read again.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/walk.hpp"
+
+namespace lpack::cache {
+
+struct Hash128 {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  bool operator==(const Hash128&) const = default;
+};
+std::string to_hex(const Hash128& hash);  // 32 lowercase hex digits, high half first
+
+struct FileDigest {
+  std::string path;   // as in the TreeEntry
+  bool executable = false;
+  uint64_t size = 0;
+  Hash128 hash;
+};
+
+class StatCache;  // stat_cache.hpp
+
+struct HashStats {
+  uint64_t files = 0;
+  uint64_t bytes_read = 0;     // bytes actually hashed (stat-cache misses)
+  uint64_t stat_cache_hits = 0;
+};
+
+// Hashes the files among `entries` (folders are skipped), in the entries' order. With a
+// stat cache, files whose (device, inode, size, mtime, ctime) match a trusted record are
+// not read; new hashes are recorded in it. threads 0: all cores.
+Result<std::vector<FileDigest>> hash_files(const std::vector<TreeEntry>& entries,
+                                           StatCache* stat_cache, int threads,
+                                           HashStats* stats = nullptr);
+
+Hash128 hash_bytes(std::string_view data);
+
+}  // namespace lpack::cache
