@@ -5,6 +5,9 @@
 namespace lpack::runtimes {
 
 std::unique_ptr<Runtime> make_python_runtime();
+std::unique_ptr<Runtime> make_node_runtime();
+std::unique_ptr<Runtime> make_go_runtime();
+std::unique_ptr<Runtime> make_java_runtime();
 
 std::string_view step_kind_name(StepKind kind) {
   return kind == StepKind::layer ? "layer" : "function";
@@ -14,6 +17,9 @@ const std::vector<std::unique_ptr<Runtime>>& all_runtimes() {
   static const std::vector<std::unique_ptr<Runtime>> k_runtimes = [] {
     std::vector<std::unique_ptr<Runtime>> v;
     v.push_back(make_python_runtime());
+    v.push_back(make_node_runtime());
+    v.push_back(make_go_runtime());
+    v.push_back(make_java_runtime());
     return v;
   }();
   return k_runtimes;

@@ -43,8 +43,14 @@ struct Step {
   // Commands whose output identifies the toolchain (`python3.12 -m pip --version`); the
   // builder runs them on the host and adds their output to the key.
   std::vector<Command> identity_probes;
-  // Run in order. Empty: the step's output is its input files as they are.
+  // Run in order, with cwd {work}. Empty: the step's output is its input files as they are.
   std::vector<Command> commands;
+  // Copy the input files into {work} (same relative paths) before the commands run, for tools
+  // that write next to their inputs (npm, go, mvn): the source folder is never written.
+  bool stage_inputs = false;
+  // The folder packed after the commands: "{out}" or a folder under "{work}" such as
+  // "{work}/node_modules". Its files go into the zip under zip_prefix.
+  std::string output_root = "{out}";
   std::string zip_prefix;                  // "python/", "nodejs/node_modules/", or ""
   // Files of {out} that are not packed (globs, see base/glob.hpp): caches, bytecode...
   std::vector<std::string> output_exclude;
