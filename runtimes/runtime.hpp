@@ -3,6 +3,7 @@
 // each Step's commands through a Sandbox and packs the result.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +49,9 @@ struct Step {
   // Copy the input files into {work} (same relative paths) before the commands run, for tools
   // that write next to their inputs (npm, go, mvn): the source folder is never written.
   bool stage_inputs = false;
+  // Files the builder writes under {work} before the commands run (relative path -> content),
+  // e.g. a requirements file generated from poetry.lock. They are part of the key.
+  std::map<std::string, std::string> generated_files;
   // The folder packed after the commands: "{out}" or a folder under "{work}" such as
   // "{work}/node_modules". Its files go into the zip under zip_prefix.
   std::string output_root = "{out}";
@@ -56,6 +60,10 @@ struct Step {
   std::vector<std::string> output_exclude;
   // Paths (relative to the zip root) that must be executable (0755), e.g. "bootstrap".
   std::vector<std::string> executables;
+  // Runs after the commands, on the output root, to remove nondeterminism a tool left behind
+  // (pip's direct_url.json with absolute paths, RECORD lines of removed files, jar
+  // timestamps). Pure file edits, no processes. May be empty.
+  std::function<Result<void>(const fs::path& output_root)> normalize;
 };
 
 struct Plan {
@@ -98,6 +106,10 @@ struct PlanRequest {
 
 struct Detection {
   bool claimed = false;
+  // 2: a dependency manifest or lockfile (package.json, go.mod, pom.xml, requirements.txt...);
+  // 1: only source files (a top-level app.py). The strongest claims win; two plugins with
+  // equally strong claims and no --runtime is an error naming both.
+  int strength = 0;
   std::vector<std::string> evidence;  // "requirements.txt", "poetry.lock"...
 };
 
