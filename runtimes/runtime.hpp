@@ -26,6 +26,9 @@ std::string_view step_kind_name(StepKind kind);  // "layer" | "function"
 //   {src}   the source folder (read-only)
 //   {work}  a fresh writable scratch folder for this step (also $HOME, under {work}/home)
 //   {out}   the folder whose contents become the zip, under the step's zip_prefix
+//   {toolcache}  a persistent, writable folder of this plugin's own under lpack's cache
+//           (Go's build cache, npm's download cache, Maven's local repository): it may make
+//           a build faster, never different, so it is not part of any key
 struct Command {
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;  // added to the sandbox's clean base environment
