@@ -17,6 +17,9 @@
 namespace lpack::sandbox {
 class Sandbox;
 }
+namespace lpack::cache {
+class LocalStore;
+}
 
 namespace lpack::builder {
 
@@ -60,6 +63,8 @@ struct BuildReport {
 // What the pipeline uses of the outside world; tests pass their own.
 struct Services {
   sandbox::Sandbox* sandbox = nullptr;
+  // The cache; null runs without one (--no-cache), as if every lookup missed.
+  cache::LocalStore* store = nullptr;
   // Live progress lines ("layer: pip install (arm64) ...") and warnings; may be empty.
   std::function<void(std::string_view)> progress;
   // lpack's environment (for documented pass-through variables and SOURCE_DATE_EPOCH).
@@ -67,5 +72,25 @@ struct Services {
 };
 
 Result<BuildReport> build(const BuildOptions& options, Services& services);
+
+// `lpack explain`: each step's key components and, when the store remembers the previous
+// build of the same source folder and step, what changed since.
+struct StepExplanation {
+  std::string step;                  // "layer" | "function"
+  std::string key;                   // hex
+  std::string key_text;              // canonical text
+  bool cached = false;               // the store has an artifact for this key
+  bool has_previous = false;         // a previous build of this slot is remembered
+  std::vector<std::string> changes;  // since the previous build; empty: same key
+};
+Result<std::vector<StepExplanation>> explain(const BuildOptions& options, Services& services);
+
+// `lpack verify`: rebuilds without the cache in a fresh temporary folder and compares, byte
+// for byte, with the artifacts in options.out. `differences` is empty when they match.
+struct VerifyReport {
+  std::vector<std::string> checked;      // "function.zip", "layer.zip"
+  std::vector<std::string> differences;  // "layer.zip: python/x.py: content differs"...
+};
+Result<VerifyReport> verify(const BuildOptions& options, Services& services);
 
 }  // namespace lpack::builder

@@ -8,9 +8,19 @@
 namespace lpack::cache {
 
 void ActionKey::add(std::string_view tag, std::string_view value) {
-  std::string v(value);
-  // One field per line: a newline inside a value would forge another field.
-  std::replace(v.begin(), v.end(), '\n', ' ');
+  // One field per line: a newline inside a value would forge another field. Escaped rather
+  // than replaced, so that two different values never share a canonical text.
+  std::string v;
+  v.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') {
+      v += "\\\\";
+    } else if (c == '\n') {
+      v += "\\n";
+    } else {
+      v += c;
+    }
+  }
   m_fields.emplace_back(std::string(tag), std::move(v));
 }
 

@@ -8,6 +8,8 @@
 //   tag    := "format" | "plugin" | "runtime" | "arch" | "step" | "toolchain" | "field"
 //           | "command" | "env" | "input"
 //   input  value := mode " " xxh3-128-hex " " path      (mode "644" | "755")
+// In a value, "\" is written "\\" and a newline "\n", so no value spans two lines and two
+// different values never give the same text.
 // Values never contain a machine's absolute paths (commands keep their {src}/{work}/{out}
 // placeholders) or secrets (URLs lose their credentials before they get here).
 #pragma once

@@ -1,5 +1,7 @@
-// Content hashes of input files: XXH3-128 over the bytes, in parallel, memoised by a stat
-// cache so unchanged files are not read again.
+// Content hashes of input files: XXH3-128 over the bytes, in parallel (TBB), memoised by a
+// stat cache so unchanged files are not read again. Each worker reuses one read buffer and
+// one XXH3 state for all the files it hashes; a file that fits the buffer is hashed with
+// a single read and the one-shot XXH3 call.
 #pragma once
 
 #include <array>
@@ -36,10 +38,15 @@ struct HashStats {
 
 // Hashes the files among `entries` (folders are skipped), in the entries' order. With a
 // stat cache, files whose (device, inode, size, mtime, ctime) match a trusted record are
-// not read; new hashes are recorded in it. threads 0: all cores.
+// not read; new hashes are recorded in it (with the time taken before the first read, for
+// its racy guard), but only when the file's stat data after reading still equals the
+// TreeEntry's. The caller saves the stat cache. threads 0: all cores; the result never
+// depends on it. On error (a file that cannot be read) returns the io Error of the first
+// such file in the entries' order. now_ns: the clock for the racy guard (ns since the
+// epoch); 0 reads the wall clock, tests pass their own.
 Result<std::vector<FileDigest>> hash_files(const std::vector<TreeEntry>& entries,
                                            StatCache* stat_cache, int threads,
-                                           HashStats* stats = nullptr);
+                                           HashStats* stats = nullptr, int64_t now_ns = 0);
 
 Hash128 hash_bytes(std::string_view data);
 

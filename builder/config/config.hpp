@@ -28,8 +28,8 @@ struct Config {
 
   // [metadata]
   std::string name;
-  std::string runtime;      // Lambda runtime id: "python3.12"
-  std::string handler;      // "app.lambda_handler"
+  std::string runtime;  // Lambda runtime id: "python3.12"
+  std::string handler;  // "app.lambda_handler"
   std::string description;
 
   // [build]
@@ -41,7 +41,7 @@ struct Config {
   std::vector<std::string> exclude;  // globs (base/glob.hpp) left out of the function zip
 
   // [function]
-  int memory_mb = 0;        // 0 : not set
+  int memory_mb = 0;  // 0 : not set
   int timeout_seconds = 0;
   std::map<std::string, std::string> environment;
 
@@ -49,7 +49,7 @@ struct Config {
   std::string architecture;  // "x86_64" | "arm64" | "" ("amd64"/"aarch64" are normalised)
   bool function_url = false;
   bool cors_enabled = false;
-  std::string auth_type;     // "NONE" | "AWS_IAM" | ""
+  std::string auth_type;  // "NONE" | "AWS_IAM" | ""
 
   // [iam]
   std::string role_arn;
@@ -61,7 +61,7 @@ struct Config {
   std::vector<std::string> compatible_runtimes;
 
   // [function] layers / tags in lpack.toml; layers / tags in function.json
-  std::vector<std::string> layers;            // existing layer version ARNs to attach (<= 5)
+  std::vector<std::string> layers;  // existing layer version ARNs to attach (<= 5)
   std::map<std::string, std::string> tags;
 
   // [python]

@@ -1,0 +1,596 @@
+// The deterministic zip writer, read back by independent readers (libzip, libarchive,
+// Info-ZIP's unzip, Python's zipfile) and compared byte for byte across thread counts,
+// umasks and time zones. unzip and python3 must be on PATH: a missing one fails the test
+// (with the reason) rather than letting it pass unchecked.
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <libdeflate.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include <tbb/global_control.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/fs.hpp"
+#include "base/walk.hpp"
+#include "builder/zip/zip_format.hpp"
+#include "builder/zip/zip_writer.hpp"
+
+namespace lpack::builder {
+namespace {
+
+// Restores TZ (and tzset) when a test that changed it ends.
+class ScopedTz {
+ public:
+  explicit ScopedTz(const char* tz) {
+    if (const char* old = std::getenv("TZ")) m_old = old;
+    ::setenv("TZ", tz, 1);
+    ::tzset();
+  }
+  ~ScopedTz() {
+    if (m_old) ::setenv("TZ", m_old->c_str(), 1);
+    else ::unsetenv("TZ");
+    ::tzset();
+  }
+
+ private:
+  std::optional<std::string> m_old;
+};
+
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : m_old(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(m_old); }
+
+ private:
+  mode_t m_old;
+};
+
+void write_file(const fs::path& path, std::string_view content, bool executable = false) {
+  fs::create_directories(path.parent_path());
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0777 : 0666));
+  ASSERT_TRUE(fd) << path;
+  ASSERT_TRUE(write_all(fd.get(), content, path.string()));
+}
+
+std::string random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(rng() & 0xFF);
+  return out;
+}
+
+std::string text_lines(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += "line " + std::to_string(i) + ": the quick brown fox\n";
+  return out;
+}
+
+// The test tree: every kind of entry the writer treats differently. Files are created
+// with the current umask, so callers can vary it.
+std::map<std::string, std::string> make_tree(const fs::path& root) {
+  std::map<std::string, std::string> files = {
+      {"empty.txt", ""},
+      {"hello.txt", text_lines(50)},
+      {"bin/run.sh", "#!/bin/sh\necho run\n"},
+      {"data/random.bin", random_bytes(64 * 1024, 42)},
+      {"wheels/pkg-1.0-py3-none-any.whl", text_lines(200)},
+      {"nested/a/b/c/deep.py", "print('deep')\n" + text_lines(10)},
+      {"\xc3\xbcnic\xc3\xb6" "de/na\xc3\xafve.txt", "caf\xc3\xa9\n"},
+  };
+  for (const auto& [name, content] : files) write_file(root / name, content, name == "bin/run.sh");
+  return files;
+}
+
+std::vector<ZipInput> inputs_for(const fs::path& root) {
+  WalkOptions walk;
+  walk.with_dirs = true;
+  auto entries = walk_tree(root, walk);
+  EXPECT_TRUE(entries) << entries.error().message();
+  std::vector<ZipInput> inputs;
+  for (const auto& e : *entries) inputs.push_back({e.path, e.source, e.is_dir, e.executable});
+  return inputs;
+}
+
+Result<ZipStats> zip_to(const fs::path& zip_path, std::vector<ZipInput> inputs, const ZipOptions& options = {}) {
+  UniqueFd fd(::open(zip_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) return errno_error(zip_path.string(), errno);
+  return write_zip(fd.get(), std::move(inputs), options);
+}
+
+std::string file_bytes(const fs::path& path) {
+  auto data = read_file(path);
+  EXPECT_TRUE(data) << path;
+  return data ? *data : std::string();
+}
+
+// Runs a shell command; returns its exit status and stdout.
+std::pair<int, std::string> run(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {-1, ""};
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+bool have_program(const char* name) { return find_program(name).has_value(); }
+
+// Python's zipfile view of a zip: "testzip=None" then per entry, in central directory order,
+// "name mode(octal) method Y-M-D h:m:s size".
+std::string python_listing(const fs::path& zip_path, const fs::path& scratch) {
+  const fs::path script = scratch / "list_zip.py";
+  write_file(script,
+             "import sys, zipfile\n"
+             "with zipfile.ZipFile(sys.argv[1]) as z:\n"
+             "    print('testzip=%s' % z.testzip())\n"
+             "    for i in z.infolist():\n"
+             "        print('%s %o %d %04d-%02d-%02d %02d:%02d:%02d %d' % ((i.filename, i.external_attr >> 16,\n"
+             "              i.compress_type) + i.date_time + (i.file_size,)))\n");
+  auto [status, output] = run("python3 '" + script.string() + "' '" + zip_path.string() + "'");
+  EXPECT_EQ(status, 0) << output;
+  return output;
+}
+
+class ZipWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = TempDir::create("lpack-zip-test-");
+    ASSERT_TRUE(dir) << dir.error().message();
+    m_dir.emplace(std::move(*dir));
+  }
+  fs::path dir() const { return m_dir->path(); }
+
+  std::optional<TempDir> m_dir;
+};
+
+TEST_F(ZipWriterTest, LibzipReadsNamesSizesTimesModesMethodsAndContents) {
+  ScopedTz tz("UTC");  // libzip turns the DOS time into time_t through local time
+  const auto files = make_tree(dir() / "src");
+  auto stats = zip_to(dir() / "out.zip", inputs_for(dir() / "src"));
+  ASSERT_TRUE(stats) << stats.error().message();
+
+  int err = 0;
+  zip_t* za = zip_open((dir() / "out.zip").c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
+  ASSERT_NE(za, nullptr) << "libzip error " << err;
+  // 7 files + bin, data, nested, nested/a, nested/a/b, nested/a/b/c, wheels, the UTF-8 folder.
+  ASSERT_EQ(zip_get_num_entries(za, 0), 15);
+  EXPECT_EQ(stats->entries, 15u);
+  std::string previous;
+  uint64_t unpacked = 0;
+  std::map<std::string, uint16_t> methods;
+  for (zip_int64_t i = 0; i < 15; ++i) {
+    zip_stat_t st;
+    ASSERT_EQ(zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st), 0);
+    const std::string name = st.name;
+    EXPECT_LT(previous, name) << "entries must be sorted bytewise";
+    previous = name;
+    EXPECT_EQ(st.mtime, 315532800) << name;
+    methods[name] = st.comp_method;
+    zip_uint8_t opsys = 0;
+    zip_uint32_t attributes = 0;
+    ASSERT_EQ(zip_file_get_external_attributes(za, static_cast<zip_uint64_t>(i), 0, &opsys, &attributes), 0);
+    EXPECT_EQ(opsys, ZIP_OPSYS_UNIX);
+    const bool is_dir = name.back() == '/';
+    const uint32_t expected_mode = is_dir ? 040755 : name == "bin/run.sh" ? 0100755 : 0100644;
+    EXPECT_EQ(attributes >> 16, expected_mode) << name;
+    if (is_dir) {
+      EXPECT_EQ(st.size, 0u);
+      continue;
+    }
+    ASSERT_TRUE(files.count(name)) << name;
+    const std::string& expected = files.at(name);
+    EXPECT_EQ(st.size, expected.size()) << name;
+    unpacked += st.size;
+    std::string content(expected.size(), '\0');
+    zip_file_t* f = zip_fopen_index(za, static_cast<zip_uint64_t>(i), 0);
+    ASSERT_NE(f, nullptr) << name;
+    EXPECT_EQ(zip_fread(f, content.data(), content.size()), static_cast<zip_int64_t>(content.size()));
+    zip_fclose(f);
+    EXPECT_EQ(content, expected) << name;
+  }
+  zip_close(za);
+  EXPECT_EQ(stats->unpacked_size, unpacked);
+  EXPECT_EQ(stats->size, fs::file_size(dir() / "out.zip"));
+  EXPECT_EQ(stats->sha256, *sha256_file(dir() / "out.zip"));
+
+  EXPECT_EQ(methods["empty.txt"], ZIP_CM_STORE);
+  EXPECT_EQ(methods["hello.txt"], ZIP_CM_DEFLATE);
+  EXPECT_EQ(methods["nested/a/b/c/deep.py"], ZIP_CM_DEFLATE);
+  EXPECT_EQ(methods["data/random.bin"], ZIP_CM_STORE) << "incompressible data is stored";
+  EXPECT_EQ(methods["wheels/pkg-1.0-py3-none-any.whl"], ZIP_CM_STORE) << "a wheel is already compressed";
+  EXPECT_EQ(methods["bin/"], ZIP_CM_STORE);
+}
+
+// Reads every entry with libarchive, either through the central directory (seekable) or
+// through the local headers alone (streamable); returns "name mode" lines and contents.
+void check_with_libarchive(const fs::path& zip_path, const std::map<std::string, std::string>& files,
+                           bool streamable) {
+  archive* a = archive_read_new();
+  if (streamable) archive_read_support_format_zip_streamable(a);
+  else archive_read_support_format_zip_seekable(a);
+  ASSERT_EQ(archive_read_open_filename(a, zip_path.c_str(), 1 << 16), ARCHIVE_OK) << archive_error_string(a);
+  archive_entry* entry = nullptr;
+  size_t seen_files = 0, seen_dirs = 0;
+  int r = 0;
+  while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+    const char* utf8 = archive_entry_pathname_utf8(entry);
+    ASSERT_NE(utf8, nullptr);
+    const std::string name = utf8;
+    const mode_t mode = archive_entry_mode(entry);
+    if (name.back() == '/') {
+      EXPECT_EQ(mode, 040755u) << name;
+      ++seen_dirs;
+      continue;
+    }
+    ASSERT_TRUE(files.count(name)) << name;
+    EXPECT_EQ(mode, name == "bin/run.sh" ? 0100755u : 0100644u) << name;
+    EXPECT_EQ(archive_entry_mtime(entry), 315532800) << name;
+    std::string content;
+    char buffer[8192];
+    la_ssize_t n = 0;
+    while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0) content.append(buffer, static_cast<size_t>(n));
+    EXPECT_EQ(n, 0) << archive_error_string(a);
+    EXPECT_EQ(content, files.at(name)) << name;
+    ++seen_files;
+  }
+  EXPECT_EQ(r, ARCHIVE_EOF) << archive_error_string(a);
+  EXPECT_EQ(seen_files, files.size());
+  EXPECT_EQ(seen_dirs, 8u);
+  archive_read_free(a);
+}
+
+TEST_F(ZipWriterTest, LibarchiveReadsModesAndContents) {
+  ScopedTz tz("UTC");
+  const auto files = make_tree(dir() / "src");
+  ASSERT_TRUE(zip_to(dir() / "out.zip", inputs_for(dir() / "src")));
+  check_with_libarchive(dir() / "out.zip", files, false);
+  check_with_libarchive(dir() / "out.zip", files, true);
+}
+
+TEST_F(ZipWriterTest, UnzipTestsCleanly) {
+  ASSERT_TRUE(have_program("unzip")) << "unzip is not on PATH (apt-get install unzip)";
+  make_tree(dir() / "src");
+  ASSERT_TRUE(zip_to(dir() / "out.zip", inputs_for(dir() / "src")));
+  auto [status, output] = run("unzip -t '" + (dir() / "out.zip").string() + "' 2>&1");
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("No errors detected"), std::string::npos) << output;
+}
+
+TEST_F(ZipWriterTest, PythonZipfileSeesOrderModesMethodsAndDosEpoch) {
+  ASSERT_TRUE(have_program("python3")) << "python3 is not on PATH";
+  make_tree(dir() / "src");
+  ASSERT_TRUE(zip_to(dir() / "out.zip", inputs_for(dir() / "src")));
+  EXPECT_EQ(python_listing(dir() / "out.zip", dir()),
+            "testzip=None\n"
+            "bin/ 40755 0 1980-01-01 00:00:00 0\n"
+            "bin/run.sh 100755 8 1980-01-01 00:00:00 19\n"
+            "data/ 40755 0 1980-01-01 00:00:00 0\n"
+            "data/random.bin 100644 0 1980-01-01 00:00:00 65536\n"
+            "empty.txt 100644 0 1980-01-01 00:00:00 0\n"
+            "hello.txt 100644 8 1980-01-01 00:00:00 1390\n"
+            "nested/ 40755 0 1980-01-01 00:00:00 0\n"
+            "nested/a/ 40755 0 1980-01-01 00:00:00 0\n"
+            "nested/a/b/ 40755 0 1980-01-01 00:00:00 0\n"
+            "nested/a/b/c/ 40755 0 1980-01-01 00:00:00 0\n"
+            "nested/a/b/c/deep.py 100644 8 1980-01-01 00:00:00 267\n"
+            "wheels/ 40755 0 1980-01-01 00:00:00 0\n"
+            "wheels/pkg-1.0-py3-none-any.whl 100644 0 1980-01-01 00:00:00 6090\n"
+            "\xc3\xbcnic\xc3\xb6" "de/ 40755 0 1980-01-01 00:00:00 0\n"
+            "\xc3\xbcnic\xc3\xb6" "de/na\xc3\xafve.txt 100644 0 1980-01-01 00:00:00 6\n");
+}
+
+// If this digest changes, so do the bytes of every zip lpack writes: expected after an
+// upgrade of libdeflate or a change of the default level (update it then, and say so in
+// the commit); anything else is a bug in the writer.
+TEST_F(ZipWriterTest, GoldenBytes) {
+  write_file(dir() / "src/a.txt", "hello, lambda\nhello, lambda\nhello, lambda\n");
+  write_file(dir() / "src/bin/run", "#!/bin/sh\nexec python3 app.py\n", true);
+  ZipOptions options;
+  options.timestamp = 1700000000;
+  auto stats = zip_to(dir() / "out.zip", inputs_for(dir() / "src"), options);
+  ASSERT_TRUE(stats) << stats.error().message();
+  EXPECT_EQ(std::string(LIBDEFLATE_VERSION_STRING), "1.14") << "libdeflate changed: recompute the digest";
+  EXPECT_EQ(to_hex(stats->sha256), "GOLDEN");
+}
+
+TEST_F(ZipWriterTest, SameBytesForOneOrEightThreads) {
+  make_tree(dir() / "src");
+  // Enough varied entries that eight workers finish out of order.
+  for (int i = 0; i < 300; ++i) {
+    write_file(dir() / "src/many" / (std::to_string(i) + ".txt"),
+               text_lines(i % 37) + random_bytes(static_cast<size_t>(i * 13 % 900), static_cast<uint32_t>(i)));
+  }
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, 8);
+  ZipOptions one;
+  one.threads = 1;
+  ZipOptions eight;
+  eight.threads = 8;
+  auto a = zip_to(dir() / "one.zip", inputs_for(dir() / "src"), one);
+  auto b = zip_to(dir() / "eight.zip", inputs_for(dir() / "src"), eight);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->sha256, b->sha256);
+  EXPECT_EQ(file_bytes(dir() / "one.zip"), file_bytes(dir() / "eight.zip"));
+}
+
+TEST_F(ZipWriterTest, SameBytesWhateverTheUmask) {
+  {
+    ScopedUmask mask(022);
+    make_tree(dir() / "src022");
+  }
+  {
+    ScopedUmask mask(077);
+    make_tree(dir() / "src077");
+  }
+  {
+    ScopedUmask mask(0);
+    make_tree(dir() / "src000");
+  }
+  ASSERT_EQ(fs::status(dir() / "src077/hello.txt").permissions(), fs::perms::owner_read | fs::perms::owner_write);
+  auto a = zip_to(dir() / "a.zip", inputs_for(dir() / "src022"));
+  auto b = zip_to(dir() / "b.zip", inputs_for(dir() / "src077"));
+  auto c = zip_to(dir() / "c.zip", inputs_for(dir() / "src000"));
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(file_bytes(dir() / "a.zip"), file_bytes(dir() / "b.zip"));
+  EXPECT_EQ(file_bytes(dir() / "a.zip"), file_bytes(dir() / "c.zip"));
+}
+
+TEST_F(ZipWriterTest, SameBytesWhateverTheTimeZone) {
+  make_tree(dir() / "src");
+  ZipOptions options;
+  options.timestamp = 1700000000;
+  {
+    ScopedTz tz("Pacific/Kiritimati");  // UTC+14: a different calendar day from UTC
+    ASSERT_TRUE(zip_to(dir() / "kiritimati.zip", inputs_for(dir() / "src"), options));
+  }
+  {
+    ScopedTz tz("UTC");
+    ASSERT_TRUE(zip_to(dir() / "utc.zip", inputs_for(dir() / "src"), options));
+  }
+  EXPECT_EQ(file_bytes(dir() / "kiritimati.zip"), file_bytes(dir() / "utc.zip"));
+}
+
+// Python's zipfile decodes the DOS fields itself, with no time zone involved.
+std::string python_date_time(const fs::path& zip_path, const fs::path& scratch) {
+  const std::string listing = python_listing(zip_path, scratch);
+  const size_t line = listing.find('\n');
+  const size_t space = listing.find(' ', line + 1);
+  const size_t space2 = listing.find(' ', space + 1);
+  return listing.substr(space2 + 1, 19);
+}
+
+TEST_F(ZipWriterTest, SourceDateEpochBecomesUtcDosTime) {
+  ASSERT_TRUE(have_program("python3")) << "python3 is not on PATH";
+  write_file(dir() / "src/app.py", "print(1)\n");
+  ScopedTz tz("Pacific/Kiritimati");
+  const std::vector<std::pair<int64_t, std::string>> cases = {
+      {1700000000, "2023-11-14 22:13:20"},
+      {1700000001, "2023-11-14 22:13:20"},  // DOS time counts 2-second steps
+      {1709210096, "2024-02-29 12:34:56"},  // a leap day
+      {0, "1980-01-01 00:00:00"},           // before 1980: clamped
+      {-86400, "1980-01-01 00:00:00"},
+      {315532800, "1980-01-01 00:00:00"},
+      {5000000000, "2107-12-31 23:59:58"},  // past the DOS range: clamped
+  };
+  for (const auto& [epoch, expected] : cases) {
+    ZipOptions options;
+    options.timestamp = epoch;
+    ASSERT_TRUE(zip_to(dir() / "out.zip", inputs_for(dir() / "src"), options));
+    EXPECT_EQ(python_date_time(dir() / "out.zip", dir()), expected) << epoch;
+  }
+}
+
+TEST(ZipFormat, DosDateTimeFields) {
+  const auto t = zip::to_dos_date_time(1700000000);
+  EXPECT_EQ(t.date, ((2023 - 1980) << 9) | (11 << 5) | 14);
+  EXPECT_EQ(t.time, (22 << 11) | (13 << 5) | (20 / 2));
+  const auto min = zip::to_dos_date_time(INT64_MIN);
+  EXPECT_EQ(min.date, (1 << 5) | 1);
+  EXPECT_EQ(min.time, 0);
+  const auto max = zip::to_dos_date_time(INT64_MAX);
+  EXPECT_EQ(max.date, (127 << 9) | (12 << 5) | 31);
+  EXPECT_EQ(max.time, (23 << 11) | (59 << 5) | 29);
+}
+
+TEST(ZipFormat, PrecompressedExtensions) {
+  EXPECT_TRUE(zip::is_precompressed_name("a/b/pkg-1.0-py3-none-any.whl"));
+  EXPECT_TRUE(zip::is_precompressed_name("lib/app.JAR"));
+  EXPECT_TRUE(zip::is_precompressed_name("x.tar.gz"));
+  EXPECT_TRUE(zip::is_precompressed_name("fonts/a.woff2"));
+  EXPECT_FALSE(zip::is_precompressed_name("app.py"));
+  EXPECT_FALSE(zip::is_precompressed_name("gz"));
+  EXPECT_FALSE(zip::is_precompressed_name("dir.zip/file"));
+  EXPECT_FALSE(zip::is_precompressed_name("file."));
+}
+
+uint64_t le(const std::string& s, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(s[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+// Sizes and offsets of 4 GiB and more are too slow to write in a unit test; the records
+// that describe them are checked field by field instead.
+TEST(ZipFormat, Zip64ExtraFieldsForLargeSizesAndOffsets) {
+  zip::EntryRecord big;
+  big.name = "big.bin";
+  big.size = 5ull << 30;
+  big.compressed_size = 5ull << 30;
+  big.offset = 0;
+  std::string local;
+  zip::append_local_header(local, big, {});
+  ASSERT_EQ(local.size(), 30u + 7 + 20);
+  EXPECT_EQ(le(local, 4, 2), 45u);            // version needed
+  EXPECT_EQ(le(local, 18, 4), 0xFFFFFFFFu);   // compressed size
+  EXPECT_EQ(le(local, 22, 4), 0xFFFFFFFFu);   // size
+  EXPECT_EQ(le(local, 28, 2), 20u);           // extra length
+  EXPECT_EQ(le(local, 37, 2), 1u);            // zip64 extra id
+  EXPECT_EQ(le(local, 41, 8), 5ull << 30);    // size
+  EXPECT_EQ(le(local, 49, 8), 5ull << 30);    // compressed size
+
+  zip::EntryRecord late;
+  late.name = "late.txt";
+  late.size = 10;
+  late.compressed_size = 10;
+  late.offset = 6ull << 30;
+  std::string central;
+  zip::append_central_header(central, late, {});
+  ASSERT_EQ(central.size(), 46u + 8 + 12);
+  EXPECT_EQ(le(central, 4, 2), (3u << 8) | 63);  // made by Unix
+  EXPECT_EQ(le(central, 6, 2), 45u);
+  EXPECT_EQ(le(central, 20, 4), 10u);
+  EXPECT_EQ(le(central, 24, 4), 10u);
+  EXPECT_EQ(le(central, 30, 2), 12u);
+  EXPECT_EQ(le(central, 42, 4), 0xFFFFFFFFu);  // offset
+  EXPECT_EQ(le(central, 56, 2), 8u);           // extra data length: the offset alone
+  EXPECT_EQ(le(central, 58, 8), 6ull << 30);
+
+  std::string small;
+  zip::append_central_header(small, {.name = "s", .compressed_size = 1, .size = 1, .offset = 7}, {});
+  EXPECT_EQ(small.size(), 46u + 1);
+  EXPECT_EQ(le(small, 6, 2), 20u);
+
+  std::string end;
+  zip::append_end_records(end, 3, 7ull << 30, 100);
+  ASSERT_EQ(end.size(), 56u + 20 + 22);
+  EXPECT_EQ(le(end, 0, 4), 0x06064b50u);
+  EXPECT_EQ(le(end, 48, 8), 7ull << 30);
+  EXPECT_EQ(le(end, 56, 4), 0x07064b50u);
+  EXPECT_EQ(le(end, 64, 8), (7ull << 30) + 100);  // where the zip64 end record starts
+  EXPECT_EQ(le(end, 76 + 8, 2), 3u);              // entries fit in 16 bits: kept
+  EXPECT_EQ(le(end, 76 + 16, 4), 0xFFFFFFFFu);    // the offset does not: marker
+}
+
+TEST_F(ZipWriterTest, Zip64ForSeventyThousandEntries) {
+  ASSERT_TRUE(have_program("python3")) << "python3 is not on PATH";
+  write_file(dir() / "tiny.txt", "tiny\n");
+  std::vector<ZipInput> inputs;
+  constexpr int k_entries = 70000;
+  for (int i = 0; i < k_entries; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "d%02d/f%05d.txt", i % 100, i);
+    inputs.push_back({name, dir() / "tiny.txt", false, false});
+  }
+  for (int d = 0; d < 100; ++d) {
+    char name[8];
+    std::snprintf(name, sizeof name, "d%02d", d);
+    inputs.push_back({name, {}, true, false});
+  }
+  auto stats = zip_to(dir() / "big.zip", std::move(inputs));
+  ASSERT_TRUE(stats) << stats.error().message();
+  EXPECT_EQ(stats->entries, k_entries + 100u);
+
+  int err = 0;
+  zip_t* za = zip_open((dir() / "big.zip").c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
+  ASSERT_NE(za, nullptr) << "libzip error " << err;
+  EXPECT_EQ(zip_get_num_entries(za, 0), k_entries + 100);
+  zip_stat_t st;
+  ASSERT_EQ(zip_stat_index(za, k_entries + 99, 0, &st), 0);
+  EXPECT_STREQ(st.name, "d99/f69999.txt");
+  EXPECT_EQ(st.size, 5u);
+  zip_close(za);
+
+  const fs::path script = dir() / "count.py";
+  write_file(script,
+             "import sys, zipfile\n"
+             "with zipfile.ZipFile(sys.argv[1]) as z:\n"
+             "    names = z.namelist()\n"
+             "    assert names == sorted(names, key=lambda n: n.encode()), 'unsorted'\n"
+             "    print(len(names), z.testzip(), z.read('d42/f00042.txt'))\n");
+  auto [status, output] = run("python3 '" + script.string() + "' '" + (dir() / "big.zip").string() + "'");
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_EQ(output, "70100 None b'tiny\\n'\n");
+}
+
+TEST_F(ZipWriterTest, LargeEntriesPassTheOutputBuffer) {
+  ASSERT_TRUE(have_program("python3")) << "python3 is not on PATH";
+  write_file(dir() / "src/a_random.bin", random_bytes(9 << 20, 7));  // stored, written directly
+  write_file(dir() / "src/b_text.txt", text_lines(200000));          // ~7 MB, deflated
+  write_file(dir() / "src/c_small.txt", "after\n");
+  auto stats = zip_to(dir() / "out.zip", inputs_for(dir() / "src"));
+  ASSERT_TRUE(stats) << stats.error().message();
+  EXPECT_EQ(stats->sha256, *sha256_file(dir() / "out.zip"));
+  const std::string listing = python_listing(dir() / "out.zip", dir());
+  EXPECT_EQ(listing.substr(0, listing.find('\n')), "testzip=None");
+  EXPECT_NE(listing.find("a_random.bin 100644 0"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("b_text.txt 100644 8"), std::string::npos) << listing;
+}
+
+TEST_F(ZipWriterTest, WritesToAPipe) {
+  write_file(dir() / "a.txt", text_lines(10));
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  auto stats = write_zip(write_end.get(), {{"a.txt", dir() / "a.txt", false, false}}, {});
+  ASSERT_TRUE(stats) << stats.error().message();
+  write_end.reset();
+  std::string piped;
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = ::read(read_end.get(), buffer, sizeof buffer)) > 0) piped.append(buffer, static_cast<size_t>(n));
+  auto file = zip_to(dir() / "a.zip", {{"a.txt", dir() / "a.txt", false, false}});
+  ASSERT_TRUE(file);
+  EXPECT_EQ(piped, file_bytes(dir() / "a.zip"));
+}
+
+TEST_F(ZipWriterTest, DuplicateNamesAreAnInternalError) {
+  write_file(dir() / "a.txt", "a");
+  auto r = zip_to(dir() / "out.zip", {{"x/a.txt", dir() / "a.txt"}, {"x/a.txt", dir() / "a.txt"}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::internal);
+  EXPECT_NE(r.error().message().find("x/a.txt"), std::string::npos) << r.error().message();
+
+  auto both = zip_to(dir() / "out.zip", {{"x", dir() / "a.txt"}, {"x", {}, true}});
+  ASSERT_FALSE(both);
+  EXPECT_EQ(both.error().code(), ErrorCode::internal);
+
+  for (const char* bad : {"", "/abs", "a//b", "a/../b", "./a", "a/"}) {
+    auto r2 = zip_to(dir() / "out.zip", {{bad, dir() / "a.txt"}});
+    ASSERT_FALSE(r2) << bad;
+    EXPECT_EQ(r2.error().code(), ErrorCode::internal) << bad;
+  }
+}
+
+TEST_F(ZipWriterTest, UnreadableSourceIsAnIoErrorNamingThePath) {
+  write_file(dir() / "a.txt", "a");
+  auto r = zip_to(dir() / "out.zip",
+                  {{"a.txt", dir() / "a.txt"}, {"missing.txt", dir() / "no-such-file.txt"}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::io);
+  EXPECT_NE(r.error().message().find("no-such-file.txt"), std::string::npos) << r.error().message();
+}
+
+TEST(ZipCompressor, IdentityNamesVersionAndLevel) {
+  EXPECT_EQ(compressor_identity(), std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + " level 6");
+  EXPECT_EQ(compressor_identity(9), std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + " level 9");
+}
+
+TEST_F(ZipWriterTest, LevelOutsideLibdeflateRangeIsRejected) {
+  ZipOptions options;
+  options.level = 13;
+  auto r = zip_to(dir() / "out.zip", {}, options);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::internal);
+}
+
+TEST_F(ZipWriterTest, EmptyZipIsValid) {
+  ASSERT_TRUE(have_program("python3")) << "python3 is not on PATH";
+  auto stats = zip_to(dir() / "out.zip", {});
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->size, 22u);
+  EXPECT_EQ(python_listing(dir() / "out.zip", dir()), "testzip=None\n");
+}
+
+}  // namespace
+}  // namespace lpack::builder
