@@ -14,11 +14,20 @@ namespace lpack::builder {
 namespace {
 
 // An artifact under a temporary name in the output folder, renamed only when every check of
-// the whole build has passed.
+// the whole build has passed. No file when --out already holds exactly these bytes.
 struct PendingArtifact {
-  AtomicFile file;
+  std::optional<AtomicFile> file;
   ArtifactReport report;
 };
+
+// Whether `path` already holds the artifact with this size and SHA-256 (a warm no-op build
+// then rewrites nothing).
+bool already_in_place(const fs::path& path, uint64_t size, const std::string& sha256_hex) {
+  std::error_code ec;
+  if (fs::file_size(path, ec) != size || ec) return false;
+  auto digest = sha256_file(path);
+  return digest && to_hex(*digest) == sha256_hex;
+}
 
 std::vector<ZipInput> to_zip_inputs(const std::vector<TreeEntry>& files, const runtimes::Step& step) {
   std::vector<ZipInput> inputs;
@@ -56,11 +65,19 @@ ArtifactReport report_for(std::string file_name, const std::string& key, const c
 
 // Serves the step from the cache when it can; a damaged entry is reported and rebuilt.
 bool try_cache(cache::LocalStore& store, const KeyedStep& keyed, PendingArtifact& pending,
-               const std::string& file_name, std::vector<std::string>& warnings) {
+               const fs::path& out_path, const std::string& file_name, std::vector<std::string>& warnings) {
   std::string key = keyed.key.hex();
   auto record = store.lookup(key);
+  if (record && already_in_place(out_path, record->size, record->blob_sha256)) {
+    store.count_hit();
+    pending.report = report_for(file_name, key, *record, "hit");
+    return true;
+  }
   if (record) {
-    auto fetched = store.fetch_blob(record->blob_sha256, pending.file.temp_path());
+    auto file = AtomicFile::create(out_path);
+    if (!file) return false;
+    pending.file.emplace(std::move(*file));
+    auto fetched = store.fetch_blob(record->blob_sha256, pending.file->temp_path());
     if (fetched) {
       store.count_hit();
       pending.report = report_for(file_name, key, *record, "hit");
@@ -80,12 +97,13 @@ Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const
   auto progress = [&](const std::string& line) {
     if (services.progress) services.progress(line);
   };
-  PendingArtifact pending{LPACK_TRY(AtomicFile::create(options.out / file_name)), {}};
-  if (services.store && try_cache(*services.store, keyed, pending, file_name, warnings)) {
+  PendingArtifact pending;
+  if (services.store && try_cache(*services.store, keyed, pending, options.out / file_name, file_name, warnings)) {
     progress(kind + ": cache hit " + keyed.key.hex().substr(0, 16));
     return pending;
   }
   progress(kind + ": building (key " + keyed.key.hex().substr(0, 16) + ")");
+  pending.file.emplace(LPACK_TRY(AtomicFile::create(options.out / file_name)));
 
   auto output = LPACK_TRY(run_step(step, keyed.inputs, step_context(p, services)));
   if (step.kind == runtimes::StepKind::function) LPACK_TRY(p.runtime->check_handler(p.plan, output.files));
@@ -96,13 +114,13 @@ Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const
   ZipOptions zip_options;
   zip_options.timestamp = p.timestamp;
   zip_options.threads = options.jobs;
-  auto stats = LPACK_TRY_CTX(write_zip(pending.file.fd(), std::move(zip_inputs), zip_options), file_name);
+  auto stats = LPACK_TRY_CTX(write_zip(pending.file->fd(), std::move(zip_inputs), zip_options), file_name);
 
   cache::OutputRecord record{to_hex(stats.sha256), stats.size, stats.unpacked_size, stats.entries,
                              p.compressor, keyed.key.canonical_text()};
   pending.report = report_for(file_name, keyed.key.hex(), record, services.store ? "miss" : "off");
   if (services.store) {
-    auto stored = services.store->store(keyed.key.hex(), record, pending.file.temp_path());
+    auto stored = services.store->store(keyed.key.hex(), record, pending.file->temp_path());
     // The cache only ever makes builds faster: failing to fill it is not a failed build.
     if (!stored) warnings.push_back("cache: could not store " + file_name + ": " + stored.error().message());
   }
@@ -167,17 +185,20 @@ Result<BuildReport> build(const BuildOptions& options, Services& services) {
 
   // Every check passed: only now do artifacts appear under their final names.
   if (layer) {
-    LPACK_TRY(layer->file.commit());
+    if (layer->file) LPACK_TRY(layer->file->commit());
     report.layer = std::move(layer->report);
   }
   if (function) {
-    LPACK_TRY(function->file.commit());
+    if (function->file) LPACK_TRY(function->file->commit());
     report.function = std::move(function->report);
   }
   if (!options.layer_only && !report.layer) fs::remove(options.out / "layer.zip", ec);
 
   if (services.store) {
-    for (const auto& k : keyed) (void)services.store->remember_last(k.slot, k.key.canonical_text());
+    for (const auto& k : keyed) {
+      std::string text = k.key.canonical_text();
+      if (services.store->last(k.slot) != text) (void)services.store->remember_last(k.slot, text);
+    }
     auto store_warnings = services.store->take_warnings();
     report.warnings.insert(report.warnings.end(), store_warnings.begin(), store_warnings.end());
   }
@@ -188,7 +209,10 @@ Result<BuildReport> build(const BuildOptions& options, Services& services) {
   }
 
   report.manifest_json = manifest_json(report, p.timestamp);
-  LPACK_TRY(write_file_atomic(options.out / "manifest.json", report.manifest_json));
+  auto existing = read_file(options.out / "manifest.json");
+  if (!existing || *existing != report.manifest_json) {
+    LPACK_TRY(write_file_atomic(options.out / "manifest.json", report.manifest_json));
+  }
   return report;
 }
 
