@@ -29,7 +29,8 @@ std::string lookup_path(const std::vector<std::string>& env) {
 // Resolves argv[0] against the child's PATH, not ours: the sandbox decides what is visible.
 std::string resolve_program(const std::string& name, const std::vector<std::string>& env) {
   if (name.find('/') != std::string::npos) return name;
-  std::string_view path = lookup_path(env);
+  const std::string path_value = lookup_path(env);  // owns the text `path` views
+  std::string_view path = path_value;
   while (true) {
     size_t colon = path.find(':');
     std::string dir(path.substr(0, colon));

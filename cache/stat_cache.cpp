@@ -136,7 +136,8 @@ void StatCache::record(const TreeEntry& entry, Hash128 hash, int64_t now_ns) {
   slot.hash = hash;
   slot.trusted = !racy;
   slot.generation.store(m_generation, std::memory_order_relaxed);
-  m_dirty = true;
+  // An untrusted entry is never written, so it alone is no reason to rewrite the file.
+  if (!racy) m_dirty = true;
 }
 
 size_t StatCache::size() const {

@@ -77,8 +77,9 @@ class StatCache {
   // Remembers that `entry`, with the stat data it carries, hashed to `hash`; `now_ns` is the
   // wall-clock time (CLOCK_REALTIME, ns since the epoch) taken *before* the file was read.
   void record(const TreeEntry& entry, Hash128 hash, int64_t now_ns);
-  // Writes the cache back when something was recorded since load (a run that only looked
-  // things up leaves the file alone). An io Error names the file; callers may ignore it.
+  // Writes the cache back when a trusted hash was recorded since load (a run that only
+  // looked things up leaves the file alone). An io Error names the file; callers may
+  // ignore it.
   Result<void> save();
 
   // Problems found while loading or saving, one line each, naming the file.

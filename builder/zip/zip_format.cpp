@@ -1,6 +1,7 @@
 #include "builder/zip/zip_format.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 
 namespace lpack::builder::zip {
@@ -38,28 +39,18 @@ void put64(std::string& out, uint64_t v) {
 bool needs64(uint64_t v) { return v >= k_zip64_marker32; }
 uint64_t field32(uint64_t v) { return needs64(v) ? k_zip64_marker32 : v; }
 
-// Days since 1970-01-01 to a civil date (Howard Hinnant's public-domain algorithm).
-void civil_from_days(int64_t days, int& year, int& month, int& day) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
-}
-
 }  // namespace
 
 DosDateTime to_dos_date_time(int64_t epoch_seconds) {
+  namespace chrono = std::chrono;
   const int64_t t = std::clamp(epoch_seconds, k_min_dos_epoch, k_max_dos_epoch);
-  int year = 0, month = 0, day = 0;
-  civil_from_days(t / 86400, year, month, day);
+  // sys_days is UTC by definition: no time zone database is consulted.
+  const chrono::year_month_day ymd{chrono::sys_days{chrono::days{t / 86400}}};
   const int64_t secs = t % 86400;
   DosDateTime out;
-  out.date = static_cast<uint16_t>(((year - 1980) << 9) | (month << 5) | day);
+  out.date = static_cast<uint16_t>(((static_cast<int>(ymd.year()) - 1980) << 9) |
+                                   (static_cast<unsigned>(ymd.month()) << 5) |
+                                   static_cast<unsigned>(ymd.day()));
   out.time = static_cast<uint16_t>(((secs / 3600) << 11) | (((secs / 60) % 60) << 5) |
                                    ((secs % 60) / 2));
   return out;

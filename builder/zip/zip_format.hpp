@@ -2,8 +2,9 @@
 // so each record's every byte can be read (and tested) in one place. All integers are
 // little-endian; see the grammar at the top of zip_writer.hpp.
 //
-// The DOS date/time conversion is arithmetic on the epoch value (UTC, proleptic Gregorian)
+// The DOS date/time conversion goes through std::chrono's calendar types on sys_days (UTC)
 // rather than localtime()/mktime(): those depend on TZ, which must never change the bytes.
+// The records are written by hand; see zip_writer.hpp for why no zip library writes them.
 #pragma once
 
 #include <cstdint>

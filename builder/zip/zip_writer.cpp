@@ -40,13 +40,15 @@ class ByteBuffer {
  public:
   uint8_t* data() { return m_data.get(); }
   size_t capacity() const { return m_capacity; }
-  // Makes room for `n` bytes, keeping the first `keep`.
+  // Makes room for `n` bytes, keeping the first `keep`. Grows by half again at least, so a
+  // run of ever larger files reallocates (and page-faults fresh memory) only a few times.
   void reserve(size_t n, size_t keep = 0) {
     if (n <= m_capacity) return;
-    auto fresh = std::make_unique_for_overwrite<uint8_t[]>(n);
+    const size_t capacity = std::max({n, m_capacity + m_capacity / 2, k_min_capacity});
+    auto fresh = std::make_unique_for_overwrite<uint8_t[]>(capacity);
     if (keep != 0) std::memcpy(fresh.get(), m_data.get(), keep);
     m_data = std::move(fresh);
-    m_capacity = n;
+    m_capacity = capacity;
   }
   void swap(ByteBuffer& other) noexcept {
     std::swap(m_data, other.m_data);
@@ -54,6 +56,7 @@ class ByteBuffer {
   }
 
  private:
+  static constexpr size_t k_min_capacity = 64 << 10;
   std::unique_ptr<uint8_t[]> m_data;
   size_t m_capacity = 0;
 };

@@ -22,6 +22,12 @@ namespace lpack::runtimes::java {
 inline constexpr std::string_view k_dependency_plugin =
     "org.apache.maven.plugins:maven-dependency-plugin:3.5.0:copy-dependencies";
 
+// Where the Maven steps put the user's settings.xml (an empty one when there is none) and,
+// when those settings refer to ${env.NAME} variables, a ~/.mavenrc exporting them: both
+// generated under {work}, whose home/ is the sandbox's $HOME.
+inline constexpr std::string_view k_maven_settings_file = "home/.m2/settings.xml";
+inline constexpr std::string_view k_mavenrc_file = "home/.mavenrc";
+
 // The file name of the Gradle init script the Gradle steps generate in {work}.
 inline constexpr std::string_view k_gradle_init_script = "lpack-init.gradle";
 
@@ -42,7 +48,8 @@ std::string iso_timestamp(std::string_view epoch_text);
 // Fills plan.layer (when the pom has runtime dependencies or a parent that may add some) and
 // plan.function for a Maven project. bad_input for an unreadable pom.xml or an aggregator
 // (packaging pom). The user's ~/.m2/settings.xml, found through request.environment["HOME"],
-// is passed with -s; its SHA-256 (never its content) is a key field.
+// becomes the generated k_maven_settings_file passed with -s (the key holds its hash, never
+// its content or the user's path).
 Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Plan& plan);
 
 // Fills plan.layer (when the build script declares dependencies) and plan.function for a

@@ -2,9 +2,10 @@
 // process-classes` compiles the function into target/classes, which is packed as it is.
 // Maven's local repository lives in the plugin's {toolcache}, shared by both steps.
 #include <algorithm>
+#include <cctype>
 #include <ctime>
+#include <set>
 
-#include "base/sha256.hpp"
 #include "runtimes/java/java_plan.hpp"
 #include "runtimes/java/pom.hpp"
 
@@ -30,6 +31,30 @@ std::vector<Command> maven_probes() {
   return {java, javac, mvn};
 }
 
+// The NAMEs of ${env.NAME} references, sorted and unique.
+std::vector<std::string> settings_env_references(std::string_view text) {
+  std::set<std::string> names;
+  for (size_t pos = text.find("${env."); pos != std::string_view::npos; pos = text.find("${env.", pos + 1)) {
+    size_t start = pos + 6;
+    size_t end = text.find('}', start);
+    if (end == std::string_view::npos) break;
+    std::string name(text.substr(start, end - start));
+    bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+    for (char c : name) valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (valid) names.insert(std::move(name));
+  }
+  return {names.begin(), names.end()};
+}
+
+std::string shell_quote(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
 }  // namespace
 
 Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Plan& plan) {
@@ -50,18 +75,32 @@ Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Pl
     common.push_back("-o");
     common.push_back("-Daether.offline.protocols=file");
   }
-  std::map<std::string, std::string> key_fields;
+  // The user's settings (mirrors, private repositories and their credentials) travel as a
+  // generated file: the sandbox may not see the user's home (containers), and the key then
+  // holds the file's hash instead of a machine's path. Without one, an empty file still
+  // goes with -s, so Maven never reads the settings of whoever runs the sandbox (Java finds
+  // "~" through the password database, not $HOME).
+  std::map<std::string, std::string> generated;
+  std::string settings_text = "<settings/>\n";
   std::string home = env_value(request, "HOME");
   std::error_code ec;
   if (!home.empty() && fs::is_regular_file(fs::path(home) / ".m2" / "settings.xml", ec)) {
-    // The sandbox's HOME is a scratch folder, so the user's settings (mirrors, private
-    // repositories, their credentials) are named explicitly. The key gets the file's hash:
-    // its content may hold passwords.
-    fs::path settings = fs::path(home) / ".m2" / "settings.xml";
-    auto digest = LPACK_TRY(sha256_file(settings));
-    common.push_back("-s");
-    common.push_back(settings.string());
-    key_fields["maven.settings.sha256"] = to_hex(digest);
+    settings_text = LPACK_TRY(read_file(fs::path(home) / ".m2" / "settings.xml"));
+  }
+  generated[std::string(k_maven_settings_file)] = settings_text;
+  common.push_back("-s");
+  common.push_back("{work}/" + std::string(k_maven_settings_file));
+  // Settings often read credentials from the environment (${env.REPO_TOKEN}). Those
+  // variables reach mvn through ~/.mavenrc, which the mvn launcher sources, rather than
+  // through Command.env, so their values stay out of the key's text (only the file's hash).
+  std::string mavenrc;
+  for (const auto& name : settings_env_references(settings_text)) {
+    auto it = request.environment.find(name);
+    if (it != request.environment.end()) mavenrc += "export " + name + "=" + shell_quote(it->second) + "\n";
+  }
+  if (!mavenrc.empty()) {
+    generated[std::string(k_mavenrc_file)] =
+        "# Written by lpack: the variables the Maven settings refer to.\n" + mavenrc;
   }
   common.push_back("-Dmaven.repo.local={toolcache}/m2");
 
@@ -76,7 +115,7 @@ Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Pl
     // The dependency manifests only: editing the handler never rebuilds the layer.
     layer.input_include = {"/pom.xml", "/.mvn/**"};
     layer.stage_inputs = true;
-    layer.key_fields = key_fields;
+    layer.generated_files = generated;
     layer.identity_probes = maven_probes();
     Command copy;
     copy.what = "mvn dependency:copy-dependencies";
@@ -94,7 +133,7 @@ Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Pl
   function.input_include = {"/pom.xml", "/.mvn/**", "/src/main/**"};
   function.input_exclude = excludes;
   function.stage_inputs = true;
-  function.key_fields = key_fields;
+  function.generated_files = generated;
   function.identity_probes = maven_probes();
   Command compile;
   compile.what = "mvn process-classes (" + target.runtime + ")";

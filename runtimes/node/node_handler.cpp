@@ -10,10 +10,12 @@ namespace lpack::runtimes::node {
 namespace {
 
 bool is_ident_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '$';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$';
 }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // Positions where `word` occurs with no identifier character on either side.
 std::vector<size_t> find_words(std::string_view text, std::string_view word) {
@@ -159,9 +161,13 @@ ExportCheck check_export(std::string_view source, std::string_view name) {
   bool opaque = false;
   if (in_module_exports_object(source, name, &opaque)) return ExportCheck::exported;
   // Forms whose exported names the text does not show: re-exports and bundler helpers.
-  static constexpr std::string_view k_opaque[] = {
-      "export *", "Object.defineProperty(exports", "Object.defineProperty(module.exports",
-      "Object.assign(exports", "Object.assign(module.exports", "__export(", "exports["};
+  static constexpr std::string_view k_opaque[] = {"export *",
+                                                  "Object.defineProperty(exports",
+                                                  "Object.defineProperty(module.exports",
+                                                  "Object.assign(exports",
+                                                  "Object.assign(module.exports",
+                                                  "__export(",
+                                                  "exports["};
   for (auto marker : k_opaque) {
     if (source.find(marker) != std::string_view::npos) opaque = true;
   }
@@ -191,12 +197,14 @@ Result<void> check_node_handler(std::string_view handler, const std::vector<Tree
   }
   std::string text = LPACK_TRY(read_file(found->source));
   switch (check_export(text, h.export_name)) {
-    case ExportCheck::exported: return ok();
+    case ExportCheck::exported:
+      return ok();
     case ExportCheck::no_exports:
       return bad_input(prefix + found->path + " exports nothing; add `exports." + h.export_name +
-                       " = async (event) => {...}` (CommonJS) or `export const " +
-                       h.export_name + " = ...` (ES module)");
-    case ExportCheck::not_mentioned: break;
+                       " = async (event) => {...}` (CommonJS) or `export const " + h.export_name +
+                       " = ...` (ES module)");
+    case ExportCheck::not_mentioned:
+      break;
   }
   return bad_input(prefix + found->path + " does not export `" + h.export_name +
                    "`; export it or set `handler` in lpack.toml");

@@ -22,8 +22,13 @@ std::string yarn_arch_preload(Arch arch) {
 
 // Registry variables the user's environment may set, passed through unchanged (the
 // builder strips URL credentials from keys and logs).
-constexpr const char* k_registry_variables[] = {
-    "npm_config_registry", "NPM_CONFIG_REGISTRY", "YARN_NPM_REGISTRY_SERVER", "YARN_REGISTRY"};
+constexpr const char* k_registry_variables[] = {"npm_config_registry", "NPM_CONFIG_REGISTRY",
+                                                "YARN_NPM_REGISTRY_SERVER", "YARN_REGISTRY"};
+
+// Trust settings for registries behind a TLS-inspecting proxy or with a private CA: npm,
+// yarn 1 and pnpm read a cafile from npmrc files, yarn 2+ and install scripts only these.
+constexpr const char* k_trust_variables[] = {"NODE_EXTRA_CA_CERTS", "YARN_HTTPS_CA_FILE_PATH",
+                                             "YARN_CA_FILE_PATH"};
 
 const std::string* find_env(const std::map<std::string, std::string>& env, const char* name) {
   auto it = env.find(name);
@@ -40,8 +45,15 @@ std::map<std::string, std::string> tool_env(PackageManager pm, const PlanRequest
   for (const char* name : k_registry_variables) {
     if (const std::string* v = find_env(request.environment, name)) env[name] = *v;
   }
+  for (const char* name : k_trust_variables) {
+    if (const std::string* v = find_env(request.environment, name)) env[name] = *v;
+  }
+  // --offline: installs come from the tool cache alone (npm and yarn 2+ by setting; yarn 1
+  // and pnpm by flag, see offline_flags).
+  if (request.offline) env["npm_config_offline"] = "true";
   switch (pm) {
-    case PackageManager::npm: break;
+    case PackageManager::npm:
+      break;
     case PackageManager::yarn_classic:
       env["YARN_CACHE_FOLDER"] = "{toolcache}/yarn-classic";
       break;
@@ -52,6 +64,7 @@ std::map<std::string, std::string> tool_env(PackageManager pm, const PlanRequest
       env["YARN_NODE_LINKER"] = "node-modules";
       env["YARN_ENABLE_GLOBAL_CACHE"] = "true";
       env["YARN_GLOBAL_FOLDER"] = "{toolcache}/yarn-berry";
+      if (request.offline) env["YARN_ENABLE_NETWORK"] = "false";
       // yarn 2+ reads no npm_config_* variable; the same registry is its npmRegistryServer.
       if (!env.count("YARN_NPM_REGISTRY_SERVER")) {
         const std::string* npm_registry = find_env(request.environment, "npm_config_registry");
@@ -59,7 +72,8 @@ std::map<std::string, std::string> tool_env(PackageManager pm, const PlanRequest
         if (npm_registry) env["YARN_NPM_REGISTRY_SERVER"] = *npm_registry;
       }
       break;
-    case PackageManager::pnpm: break;
+    case PackageManager::pnpm:
+      break;
   }
   return env;
 }
@@ -78,10 +92,19 @@ std::vector<std::string> pnpm_common_flags() {
           "--reporter=append-only"};
 }
 
+void add_offline_flag(PackageManager pm, const PlanRequest& request, Command& c) {
+  c.network = !request.offline;
+  if (request.offline && (pm == PackageManager::yarn_classic || pm == PackageManager::pnpm)) {
+    c.argv.push_back("--offline");
+  }
+}
+
 std::vector<Command> identity_probes(PackageManager pm) {
   return {
       Command{{"node", "--version"}, {}, false, "node --version"},
-      Command{{std::string(package_manager_program(pm)), "--version"}, {}, false,
+      Command{{std::string(package_manager_program(pm)), "--version"},
+              {},
+              false,
               std::string(package_manager_program(pm)) + " --version"},
   };
 }
@@ -91,7 +114,8 @@ std::vector<std::string> dependency_inputs(const NodeProject& project) {
   std::vector<std::string> inputs = {"/package.json", "/.npmrc"};
   if (project.lockfile) inputs.push_back("/" + project.lockfile->file);
   switch (project.lockfile ? project.lockfile->manager : PackageManager::npm) {
-    case PackageManager::npm: break;
+    case PackageManager::npm:
+      break;
     case PackageManager::yarn_classic:
     case PackageManager::yarn_berry:
       // yarnPath releases, plugins (workspace-tools on yarn 2/3) and patch: protocol files.
@@ -115,8 +139,8 @@ Command build_install_command(PackageManager pm, const PlanRequest& request) {
       c.argv = {"npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"};
       break;
     case PackageManager::yarn_classic:
-      c.argv = {"yarn", "install", "--frozen-lockfile", "--non-interactive", "--no-progress",
-                "--ignore-scripts"};
+      c.argv = {"yarn",          "install",         "--frozen-lockfile", "--non-interactive",
+                "--no-progress", "--ignore-scripts"};
       break;
     case PackageManager::yarn_berry:
       c.argv = {"yarn", "install", "--immutable", "--mode=skip-build"};
@@ -127,6 +151,7 @@ Command build_install_command(PackageManager pm, const PlanRequest& request) {
       c.argv.push_back("--ignore-scripts");
       break;
   }
+  add_offline_flag(pm, request, c);
   c.what = std::string(package_manager_program(pm)) + " install (build tools)";
   return c;
 }
@@ -147,7 +172,9 @@ Error no_lockfile_error() {
       "package-lock.json, then build again");
 }
 
-std::string_view node_cpu(Arch arch) { return arch == Arch::arm64 ? "arm64" : "x64"; }
+std::string_view node_cpu(Arch arch) {
+  return arch == Arch::arm64 ? "arm64" : "x64";
+}
 
 std::string registry_for_key(const std::map<std::string, std::string>& environment) {
   for (const char* name : k_registry_variables) {
@@ -170,9 +197,15 @@ Step make_layer_step(const NodeProject& project, const PlanRequest& request, Arc
   // Package managers' own bookkeeping (install state, timestamps, the project's absolute
   // path in pnpm's files) and .bin links, which Lambda never runs and which would be packed
   // as copies of what they point to.
-  step.output_exclude = {".bin/",          "/.cache/",       "/.package-lock.json",
-                         "/.yarn-integrity", "/.yarn-state.yml", "/.package-map.json",
-                         "/.modules.yaml",  "/.pnpm/",        "/.pnpm-workspace-state*.json"};
+  step.output_exclude = {".bin/",
+                         "/.cache/",
+                         "/.package-lock.json",
+                         "/.yarn-integrity",
+                         "/.yarn-state.yml",
+                         "/.package-map.json",
+                         "/.modules.yaml",
+                         "/.pnpm/",
+                         "/.pnpm-workspace-state*.json"};
   step.key_fields = {{"package_manager", std::string(package_manager_name(pm))},
                      {"registry", registry_for_key(request.environment)}};
   step.identity_probes = identity_probes(pm);
@@ -184,28 +217,30 @@ Step make_layer_step(const NodeProject& project, const PlanRequest& request, Arc
                  std::string(arch_name(request.arch)) + ")";
   switch (pm) {
     case PackageManager::npm:
-      install.argv = {"npm", "ci", "--omit=dev", "--no-audit", "--no-fund", "--os=linux",
-                      "--cpu=" + cpu, "--libc=glibc", "--ignore-scripts"};
+      install.argv = {"npm",        "ci",           "--omit=dev",   "--no-audit",      "--no-fund",
+                      "--os=linux", "--cpu=" + cpu, "--libc=glibc", "--ignore-scripts"};
       install.what = "npm ci (" + std::string(arch_name(request.arch)) + ")";
+      add_offline_flag(pm, request, install);
       step.commands.push_back(install);
       if (!foreign) {
         Command rebuild;
         rebuild.argv = {"npm", "rebuild", "--no-audit", "--no-fund"};
         rebuild.env = install.env;
-        rebuild.network = true;
+        rebuild.network = !request.offline;
         rebuild.what = "npm rebuild (install scripts)";
         step.commands.push_back(rebuild);
       }
       break;
     case PackageManager::yarn_classic:
-      install.argv = {"yarn", "install", "--frozen-lockfile", "--production", "--non-interactive",
-                      "--no-progress"};
+      install.argv = {"yarn",         "install",           "--frozen-lockfile",
+                      "--production", "--non-interactive", "--no-progress"};
       if (foreign) {
         install.argv.push_back("--ignore-scripts");
         step.generated_files[k_yarn_arch_preload_path] = yarn_arch_preload(request.arch);
         install.env["NODE_OPTIONS"] =
             std::string("--require \"{work}/") + k_yarn_arch_preload_path + "\"";
       }
+      add_offline_flag(pm, request, install);
       step.commands.push_back(install);
       break;
     case PackageManager::yarn_berry:
@@ -215,7 +250,9 @@ Step make_layer_step(const NodeProject& project, const PlanRequest& request, Arc
       // supportedArchitectures itself keeps its choice.
       step.generated_files["home/.yarnrc.yml"] =
           "# Generated by lpack: install the Lambda target's platform packages.\n"
-          "supportedArchitectures:\n  os: [linux]\n  cpu: [" + cpu + "]\n  libc: [glibc]\n";
+          "supportedArchitectures:\n  os: [linux]\n  cpu: [" +
+          cpu + "]\n  libc: [glibc]\n";
+      add_offline_flag(pm, request, install);
       step.commands.push_back(install);
       break;
     case PackageManager::pnpm:
@@ -223,6 +260,7 @@ Step make_layer_step(const NodeProject& project, const PlanRequest& request, Arc
       for (auto& f : pnpm_common_flags()) install.argv.push_back(f);
       install.argv.insert(install.argv.end(), {"--os=linux", "--cpu=" + cpu, "--libc=glibc"});
       if (foreign) install.argv.push_back("--ignore-scripts");
+      add_offline_flag(pm, request, install);
       step.commands.push_back(install);
       break;
   }
@@ -236,10 +274,10 @@ Result<Step> make_function_step(const NodeProject& project, const PlanRequest& r
   const NodeOptions& options = request.node;
 
   if (options.build_script.empty()) {
-    step.input_exclude.insert(step.input_exclude.end(),
-                              {"node_modules/", "test/", "tests/", "__tests__/", "*.test.js",
-                               "*.test.mjs", "*.test.cjs", "*.spec.js", "*.spec.mjs",
-                               "*.spec.cjs", ".*"});
+    step.input_exclude.insert(
+        step.input_exclude.end(),
+        {"node_modules/", "test/", "tests/", "__tests__/", "*.test.js", "*.test.mjs", "*.test.cjs",
+         "*.spec.js", "*.spec.mjs", "*.spec.cjs", ".*"});
     for (const auto& lock : lockfile_names()) step.input_exclude.push_back("/" + lock);
     step.input_exclude.insert(step.input_exclude.end(), request.exclude.begin(),
                               request.exclude.end());

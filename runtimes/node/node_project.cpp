@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 namespace lpack::runtimes::node {
@@ -10,10 +9,13 @@ namespace {
 
 std::string regenerate_hint(PackageManager pm) {
   switch (pm) {
-    case PackageManager::npm: return "`npm install --package-lock-only`";
+    case PackageManager::npm:
+      return "`npm install --package-lock-only`";
     case PackageManager::yarn_classic:
-    case PackageManager::yarn_berry: return "`yarn install`";
-    case PackageManager::pnpm: return "`pnpm install --lockfile-only`";
+    case PackageManager::yarn_berry:
+      return "`yarn install`";
+    case PackageManager::pnpm:
+      return "`pnpm install --lockfile-only`";
   }
   return "";
 }
@@ -53,7 +55,8 @@ Result<void> check_conflict_markers(std::string_view file, std::string_view text
     if (l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>") || l.starts_with("=======")) {
       return bad_input(std::string(file) + ":" + std::to_string(i + 1) +
                        ": a merge-conflict marker; resolve the conflict or regenerate the "
-                       "lockfile with " + regenerate_hint(pm));
+                       "lockfile with " +
+                       regenerate_hint(pm));
     }
   }
   return ok();
@@ -69,8 +72,10 @@ Result<Lockfile> check_npm_lockfile(std::string_view file, std::string_view text
   }
   auto version = doc.is_object() ? doc.find("lockfileVersion") : doc.end();
   if (!doc.is_object() || version == doc.end() || !version->is_number_integer()) {
-    return bad_input(std::string(file) + ": no numeric lockfileVersion, so not an npm lockfile; "
-                     "regenerate it with " + regenerate_hint(PackageManager::npm));
+    return bad_input(std::string(file) +
+                     ": no numeric lockfileVersion, so not an npm lockfile; "
+                     "regenerate it with " +
+                     regenerate_hint(PackageManager::npm));
   }
   int v = version->get<int>();
   if (v < 1 || v > 3) {
@@ -99,7 +104,8 @@ Result<Lockfile> check_yarn_lockfile(std::string_view file, std::string_view tex
   }
   if (berry_metadata) return Lockfile{std::string(file), PackageManager::yarn_berry};
   if (classic_header) return Lockfile{std::string(file), PackageManager::yarn_classic};
-  return bad_input(std::string(file) + ": neither a yarn 1 lockfile (\"# yarn lockfile v1\") "
+  return bad_input(std::string(file) +
+                   ": neither a yarn 1 lockfile (\"# yarn lockfile v1\") "
                    "nor a yarn 2+ one (__metadata); regenerate it with `yarn install`");
 }
 
@@ -129,8 +135,10 @@ Result<Lockfile> check_pnpm_lockfile(std::string_view file, std::string_view tex
     }
   }
   if (version.empty()) {
-    return bad_input(std::string(file) + ": no lockfileVersion, so not a pnpm lockfile; "
-                     "regenerate it with " + regenerate_hint(PackageManager::pnpm));
+    return bad_input(std::string(file) +
+                     ": no lockfileVersion, so not a pnpm lockfile; "
+                     "regenerate it with " +
+                     regenerate_hint(PackageManager::pnpm));
   }
   int major = 0;
   auto [ptr, ec] = std::from_chars(version.data(), version.data() + version.size(), major);
@@ -147,20 +155,27 @@ Result<Lockfile> check_pnpm_lockfile(std::string_view file, std::string_view tex
 
 std::string_view package_manager_name(PackageManager pm) {
   switch (pm) {
-    case PackageManager::npm: return "npm";
-    case PackageManager::yarn_classic: return "yarn-classic";
-    case PackageManager::yarn_berry: return "yarn-berry";
-    case PackageManager::pnpm: return "pnpm";
+    case PackageManager::npm:
+      return "npm";
+    case PackageManager::yarn_classic:
+      return "yarn-classic";
+    case PackageManager::yarn_berry:
+      return "yarn-berry";
+    case PackageManager::pnpm:
+      return "pnpm";
   }
   return "npm";
 }
 
 std::string_view package_manager_program(PackageManager pm) {
   switch (pm) {
-    case PackageManager::npm: return "npm";
+    case PackageManager::npm:
+      return "npm";
     case PackageManager::yarn_classic:
-    case PackageManager::yarn_berry: return "yarn";
-    case PackageManager::pnpm: return "pnpm";
+    case PackageManager::yarn_berry:
+      return "yarn";
+    case PackageManager::pnpm:
+      return "pnpm";
   }
   return "npm";
 }
@@ -191,15 +206,18 @@ Result<Lockfile> check_lockfile(std::string_view file, std::string_view text) {
   PackageManager family = family_of(file);
   LPACK_TRY(check_conflict_markers(file, text, family));
   switch (family) {
-    case PackageManager::npm: return check_npm_lockfile(file, text);
-    case PackageManager::pnpm: return check_pnpm_lockfile(file, text);
-    default: return check_yarn_lockfile(file, text);
+    case PackageManager::npm:
+      return check_npm_lockfile(file, text);
+    case PackageManager::pnpm:
+      return check_pnpm_lockfile(file, text);
+    default:
+      return check_yarn_lockfile(file, text);
   }
 }
 
 const std::vector<std::string>& lockfile_names() {
-  static const std::vector<std::string> k_names = {
-      "npm-shrinkwrap.json", "package-lock.json", "pnpm-lock.yaml", "yarn.lock"};
+  static const std::vector<std::string> k_names = {"npm-shrinkwrap.json", "package-lock.json",
+                                                   "pnpm-lock.yaml", "yarn.lock"};
   return k_names;
 }
 
@@ -227,8 +245,8 @@ Result<NodeProject> read_node_project(const fs::path& src) {
   std::string chosen = found.front();
   if (found.size() > 1) {
     // "pnpm@9.1.0" -> "pnpm": the project says which lockfile is the live one.
-    std::string wanted = project.package.package_manager.substr(
-        0, project.package.package_manager.find('@'));
+    std::string wanted =
+        project.package.package_manager.substr(0, project.package.package_manager.find('@'));
     auto it = std::find_if(found.begin(), found.end(), [&](const std::string& f) {
       return package_manager_program(family_of(f)) == wanted;
     });

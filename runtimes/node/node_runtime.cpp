@@ -93,6 +93,8 @@ class NodeRuntime final : public Runtime {
 
 }  // namespace
 
-std::unique_ptr<Runtime> make_node_runtime() { return std::make_unique<NodeRuntime>(); }
+std::unique_ptr<Runtime> make_node_runtime() {
+  return std::make_unique<NodeRuntime>();
+}
 
 }  // namespace lpack::runtimes

@@ -11,8 +11,8 @@ constexpr std::string_view k_fix = "fix [metadata] handler in lpack.toml";
 bool is_identifier(std::string_view s) {
   if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || static_cast<unsigned char>(c) >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
   });
 }
 
@@ -123,7 +123,8 @@ Result<void> check_python_handler(std::string_view handler, const std::vector<Tr
     return bad_input(prefix + candidate + " does not define " + parts.function + "; " +
                      std::string(k_fix));
   }
-  return bad_input(prefix + candidates.front() + " not found in the function; " + std::string(k_fix));
+  return bad_input(prefix + candidates.front() + " not found in the function; " +
+                   std::string(k_fix));
 }
 
 }  // namespace lpack::runtimes::python

@@ -1,12 +1,14 @@
 #include "runtimes/python/lockfiles.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 
-#include <nlohmann/json.hpp>
-#include <toml++/toml.h>
+#include "runtimes/python/dependency_graph.hpp"
 
 namespace lpack::runtimes::python {
 namespace {
@@ -21,7 +23,9 @@ std::string where(std::string_view file, int64_t line) {
   return w + ": ";
 }
 
-int64_t line_of(const toml::node& node) { return static_cast<int64_t>(node.source().begin.line); }
+int64_t line_of(const toml::node& node) {
+  return static_cast<int64_t>(node.source().begin.line);
+}
 
 // Sorts packages and their hashes so the generated file is the same whatever the order of
 // the lockfile's tables.
@@ -54,107 +58,6 @@ std::string leading_name(std::string_view spec) {
   if (begin == std::string_view::npos) return {};
   size_t end = spec.find_first_of(" \t([<>=!~;@,", begin);
   return std::string(spec.substr(begin, end == std::string_view::npos ? spec.npos : end - begin));
-}
-
-// --- Reachability, for uv.lock and for Poetry lockfiles that do not mark dev packages ---
-
-struct DepEdge {
-  std::string name;     // normalized
-  std::string version;  // "" : any locked version of the name
-  std::string marker;
-  std::vector<std::string> extras;
-};
-
-struct GraphNode {
-  std::string name;     // normalized
-  std::string version;
-  std::vector<DepEdge> deps;
-  std::map<std::string, std::vector<DepEdge>> extras;  // extra -> its dependencies
-};
-
-struct Reach {
-  bool reached = false;
-  bool unconditional = false;
-  std::set<std::string> markers;  // alternatives, when not unconditional
-  std::set<std::string> extras;
-};
-
-std::string combine_markers(const std::string& outer, const std::string& inner) {
-  if (outer.empty()) return inner;
-  if (inner.empty()) return outer;
-  return "(" + outer + ") and (" + inner + ")";
-}
-
-// Which nodes the root edges reach, and under which markers. Markers combine along a path
-// and alternatives are or-ed; the number of alternatives per package is capped because a
-// cycle of conditional edges would otherwise grow them forever (a dropped alternative can
-// only make pip report a missing pinned package, never install a wrong one).
-std::vector<Reach> reachable(const std::vector<GraphNode>& nodes, const std::vector<DepEdge>& roots,
-                             std::vector<std::string>* missing) {
-  constexpr size_t k_max_alternatives = 8;
-  std::multimap<std::string, size_t> by_name;
-  for (size_t i = 0; i < nodes.size(); ++i) by_name.emplace(nodes[i].name, i);
-  std::vector<Reach> reach(nodes.size());
-  std::vector<std::pair<size_t, std::string>> work;  // (node, marker context)
-
-  auto push_all = [&](size_t i) {
-    if (reach[i].unconditional) {
-      work.emplace_back(i, "");
-    } else {
-      for (const auto& m : reach[i].markers) work.emplace_back(i, m);
-    }
-  };
-  auto follow = [&](const DepEdge& edge, const std::string& context) {
-    auto [first, last] = by_name.equal_range(edge.name);
-    std::vector<size_t> targets;
-    for (auto it = first; it != last; ++it) {
-      if (edge.version.empty() || nodes[it->second].version == edge.version) {
-        targets.push_back(it->second);
-      }
-    }
-    if (targets.empty()) {
-      for (auto it = first; it != last; ++it) targets.push_back(it->second);
-    }
-    if (targets.empty() && missing) missing->push_back(edge.name);
-    std::string marker = combine_markers(context, edge.marker);
-    for (size_t t : targets) {
-      Reach& r = reach[t];
-      r.reached = true;
-      if (!r.unconditional) {
-        if (marker.empty()) {
-          r.unconditional = true;
-          r.markers.clear();
-          work.emplace_back(t, "");
-        } else if (r.markers.size() < k_max_alternatives && r.markers.insert(marker).second) {
-          work.emplace_back(t, marker);
-        }
-      }
-      bool new_extra = false;
-      for (const auto& e : edge.extras) new_extra |= r.extras.insert(e).second;
-      if (new_extra) push_all(t);
-    }
-  };
-
-  for (const auto& edge : roots) follow(edge, "");
-  while (!work.empty()) {
-    auto [i, context] = work.back();
-    work.pop_back();
-    for (const auto& dep : nodes[i].deps) follow(dep, context);
-    for (const auto& extra : reach[i].extras) {
-      auto it = nodes[i].extras.find(extra);
-      if (it == nodes[i].extras.end()) continue;
-      for (const auto& dep : it->second) follow(dep, context);
-    }
-  }
-  return reach;
-}
-
-std::string reach_marker(const Reach& r) {
-  if (r.unconditional || r.markers.empty()) return "";
-  if (r.markers.size() == 1) return *r.markers.begin();
-  std::string out;
-  for (const auto& m : r.markers) out += (out.empty() ? "(" : " or (") + m + ")";
-  return out;
 }
 
 // --- Poetry ---
@@ -232,7 +135,9 @@ Result<std::vector<DepEdge>> pyproject_main_deps(std::string_view pyproject) {
 
 DepEdge uv_edge(const toml::table& dep) {
   DepEdge edge{normalize_name(dep["name"].value_or(std::string())),
-               dep["version"].value_or(std::string()), dep["marker"].value_or(std::string()), {}};
+               dep["version"].value_or(std::string()),
+               dep["marker"].value_or(std::string()),
+               {}};
   if (const auto* extras = dep["extra"].as_array()) {
     for (const auto& e : *extras) {
       if (auto s = e.value<std::string>()) edge.extras.push_back(*s);
@@ -355,7 +260,8 @@ Result<LockedSet> parse_poetry_lock(std::string_view text, std::string_view file
       e.package.name = *name;
       e.package.version = *version;
       auto marker = poetry_marker(*pkg);
-      if (!marker) return bad_input(at + "package " + *name + ": \"markers\" must be a string; " + fix);
+      if (!marker)
+        return bad_input(at + "package " + *name + ": \"markers\" must be a string; " + fix);
       e.package.marker = *marker;
       e.optional = (*pkg)["optional"].value_or(false);
       if (const auto* groups = (*pkg)["groups"].as_array()) {

@@ -21,10 +21,10 @@
 namespace lpack::runtimes::python {
 
 struct LockedPackage {
-  std::string name;     // as the lockfile writes it
-  std::string version;  // "1.2.3" (no "==")
-  std::string marker;   // PEP 508 environment marker, "" : always
-  std::string url;      // a direct URL (Poetry/uv "url" sources), "" : from the index
+  std::string name;                 // as the lockfile writes it
+  std::string version;              // "1.2.3" (no "==")
+  std::string marker;               // PEP 508 environment marker, "" : always
+  std::string url;                  // a direct URL (Poetry/uv "url" sources), "" : from the index
   std::vector<std::string> hashes;  // "sha256:<hex>", sorted, unique
 };
 

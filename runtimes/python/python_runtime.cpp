@@ -5,10 +5,10 @@
 //     under python/;
 //   - a function step: the source files as they are, minus caches and virtualenvs.
 // See docs/runtimes/python.md for the user's view.
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <set>
-
-#include <toml++/toml.h>
 
 #include "base/redact.hpp"
 #include "runtimes/python/handler_check.hpp"
@@ -58,7 +58,7 @@ struct Dependencies {
   std::vector<std::string> inputs;  // the layer's key inputs, relative to SRC
   std::string pip_requirements;     // what pip's -r reads
   std::map<std::string, std::string> generated;
-  bool any = false;                 // something to install
+  bool any = false;  // something to install
   std::vector<std::string> notes;
 };
 
@@ -124,8 +124,8 @@ Result<bool> pyproject_has_dependencies(const fs::path& path) {
     }
     return false;
   } catch (const toml::parse_error& e) {
-    return bad_input("pyproject.toml:" + std::to_string(e.source().begin.line) + ": not valid TOML (" +
-                     std::string(e.description()) + "); fix its syntax");
+    return bad_input("pyproject.toml:" + std::to_string(e.source().begin.line) +
+                     ": not valid TOML (" + std::string(e.description()) + "); fix its syntax");
   }
 }
 
@@ -152,13 +152,16 @@ Result<Dependencies> find_dependencies(const PlanRequest& request) {
     if (is_file(src / lock)) return from_lockfile(src, lock);
   }
   if (is_file(src / "Pipfile")) {
-    return bad_input("Pipfile: there is no Pipfile.lock; run `pipenv lock` (lpack installs "
-                     "locked dependencies only)");
+    return bad_input(
+        "Pipfile: there is no Pipfile.lock; run `pipenv lock` (lpack installs "
+        "locked dependencies only)");
   }
   if (is_file(src / "requirements.txt")) return from_requirements(src, "requirements.txt");
-  if (is_file(src / "pyproject.toml") && LPACK_TRY(pyproject_has_dependencies(src / "pyproject.toml"))) {
-    return bad_input("pyproject.toml lists dependencies but there is no lockfile; run `uv lock` "
-                     "or `poetry lock`, or write them into requirements.txt");
+  if (is_file(src / "pyproject.toml") &&
+      LPACK_TRY(pyproject_has_dependencies(src / "pyproject.toml"))) {
+    return bad_input(
+        "pyproject.toml lists dependencies but there is no lockfile; run `uv lock` "
+        "or `poetry lock`, or write them into requirements.txt");
   }
   return Dependencies{};
 }
@@ -169,7 +172,7 @@ struct Interpreter {
   std::vector<std::string> pip;    // {"python3.12", "-m", "pip"} or {"pip3"}
   std::vector<std::string> probe;  // prints the interpreter's and pip's versions
   std::map<std::string, std::string> env;
-  std::string note;                // for the plan's evidence; "" : nothing to say
+  std::string note;  // for the plan's evidence; "" : nothing to say
 };
 
 // A pyenv shim runs whatever version pyenv has active, which need not include this minor
@@ -208,7 +211,8 @@ std::string pyenv_version_for(const fs::path& program, std::string_view minor) {
 }
 
 Result<Interpreter> find_interpreter(const PlanRequest& request, const PythonRuntimeInfo& runtime) {
-  static const std::string k_probe = "import sys, pip; print(sys.version.split()[0], pip.__version__)";
+  static const std::string k_probe =
+      "import sys, pip; print(sys.version.split()[0], pip.__version__)";
   Interpreter interp;
   const std::string& configured = request.python.interpreter;
   if (!configured.empty()) {
@@ -267,14 +271,17 @@ std::vector<std::string> split_spaces(std::string_view text) {
   return out;
 }
 
-bool is_url(std::string_view s) { return s.find("://") != std::string_view::npos; }
+bool is_url(std::string_view s) {
+  return s.find("://") != std::string_view::npos;
+}
 
 // [python] options win as a whole; without any, pip's own variables from lpack's
 // environment (pip itself would not see them: --isolated keeps the machine's pip config out).
 IndexSettings index_settings(const PlanRequest& request) {
   const PythonOptions& py = request.python;
   IndexSettings s;
-  if (!py.index_url.empty() || !py.extra_index_urls.empty() || !py.find_links.empty() || py.no_index) {
+  if (!py.index_url.empty() || !py.extra_index_urls.empty() || !py.find_links.empty() ||
+      py.no_index) {
     s.index_url = py.index_url;
     s.extra_index_urls = py.extra_index_urls;
     s.no_index = py.no_index;
@@ -332,11 +339,11 @@ Step layer_step(const PythonRuntimeInfo& runtime, Arch arch, const Dependencies&
   pip.env = interp.env;
   pip.env["PYTHONDONTWRITEBYTECODE"] = "1";
   pip.argv = interp.pip;
-  pip.argv.insert(pip.argv.end(),
-                  {"--isolated", "--disable-pip-version-check", "--no-input", "install",
-                   "--no-compile", "--only-binary=:all:", "--implementation", "cp",
-                   "--python-version", std::string(runtime.version), "--abi",
-                   std::string(runtime.abi)});
+  pip.argv.insert(
+      pip.argv.end(),
+      {"--isolated", "--disable-pip-version-check", "--no-input", "install", "--no-compile",
+       "--only-binary=:all:", "--implementation", "cp", "--python-version",
+       std::string(runtime.version), "--abi", std::string(runtime.abi)});
   for (const auto& tag : tags) pip.argv.insert(pip.argv.end(), {"--platform", tag});
   for (const auto& flag : index_flags(index)) pip.argv.push_back(flag);
   // pip's download cache: makes a rebuild faster, never different (hashes still checked).
@@ -375,13 +382,14 @@ Step function_step(const PlanRequest& request) {
   step.kind = StepKind::function;
   step.input_exclude = common_function_excludes();
   static const std::vector<std::string> k_python_excludes = {
-      "__pycache__/", "*.pyc",         "*.pyo",          ".venv/",       "venv/",
-      ".tox/",        ".nox/",         ".pytest_cache/", ".mypy_cache/", ".ruff_cache/",
-      "*.egg-info/",  ".python-version",
+      "__pycache__/", "*.pyc",        "*.pyo",       ".venv/",
+      "venv/",        ".tox/",        ".nox/",       ".pytest_cache/",
+      ".mypy_cache/", ".ruff_cache/", "*.egg-info/", ".python-version",
   };
   step.input_exclude.insert(step.input_exclude.end(), k_python_excludes.begin(),
                             k_python_excludes.end());
-  step.input_exclude.insert(step.input_exclude.end(), request.exclude.begin(), request.exclude.end());
+  step.input_exclude.insert(step.input_exclude.end(), request.exclude.begin(),
+                            request.exclude.end());
   step.zip_prefix = "";
   return step;
 }
@@ -392,9 +400,11 @@ Result<std::string> choose_handler(const PlanRequest& request) {
     return request.handler;
   }
   if (is_file(request.src / "app.py")) return std::string("app.lambda_handler");
-  if (is_file(request.src / "lambda_function.py")) return std::string("lambda_function.lambda_handler");
-  return bad_input("no handler: there is no app.py or lambda_function.py; set [metadata] handler "
-                   "in lpack.toml (e.g. handler = \"main.handler\")");
+  if (is_file(request.src / "lambda_function.py"))
+    return std::string("lambda_function.lambda_handler");
+  return bad_input(
+      "no handler: there is no app.py or lambda_function.py; set [metadata] handler "
+      "in lpack.toml (e.g. handler = \"main.handler\")");
 }
 
 class PythonRuntime final : public Runtime {
@@ -459,7 +469,8 @@ class PythonRuntime final : public Runtime {
     if (!deps.source.empty()) {
       std::vector<std::string> others;
       for (const auto& name : k_manifests) {
-        bool related = name == "pyproject.toml" || (name == "Pipfile" && deps.source == "Pipfile.lock");
+        bool related =
+            name == "pyproject.toml" || (name == "Pipfile" && deps.source == "Pipfile.lock");
         if (name != deps.source && !related && is_file(request.src / name)) {
           others.push_back(name);
         }
@@ -489,5 +500,7 @@ class PythonRuntime final : public Runtime {
 }  // namespace lpack::runtimes::python
 
 namespace lpack::runtimes {
-std::unique_ptr<Runtime> make_python_runtime() { return std::make_unique<python::PythonRuntime>(); }
+std::unique_ptr<Runtime> make_python_runtime() {
+  return std::make_unique<python::PythonRuntime>();
+}
 }  // namespace lpack::runtimes

@@ -135,7 +135,9 @@ TEST_F(CacheFileHasher, FileChangedAfterTheWalkIsHashedButNotMemoised) {
   auto digests = hash_files(entries, &cache, 1, nullptr, later);
   ASSERT_TRUE(digests.has_value());
   for (const auto& d : *digests) {
-    if (d.path == "dir/f1.bin") EXPECT_EQ(d.hash, hash_bytes("changed"));
+    if (d.path == "dir/f1.bin") {
+      EXPECT_EQ(d.hash, hash_bytes("changed"));
+    }
   }
   EXPECT_EQ(cache.size(), m_contents.size() - 1);
 }

@@ -37,7 +37,10 @@ class GoRuntimeTest : public ::testing::Test {
     options.include = PathPatternSet(step.input_include);
     options.exclude = PathPatternSet(step.input_exclude);
     std::vector<std::string> paths;
-    for (const auto& e : walk_tree(src, options).value()) {
+    auto walked = walk_tree(src, options);
+    EXPECT_TRUE(walked) << walked.error().message();
+    if (!walked) return paths;
+    for (const auto& e : *walked) {
       if (!e.is_dir) paths.push_back(e.path);
     }
     return paths;

@@ -84,7 +84,9 @@ TEST_F(JavaRuntimeGradle, WrapperIsRunThroughSh) {
   options.include = PathPatternSet(p->function.input_include);
   options.exclude = PathPatternSet(p->function.input_exclude);
   std::vector<std::string> paths;
-  for (const auto& e : walk_tree(dir(), options).value()) {
+  auto walked = walk_tree(dir(), options);
+  ASSERT_TRUE(walked) << walked.error().message();
+  for (const auto& e : *walked) {
     if (!e.is_dir) paths.push_back(e.path);
   }
   EXPECT_EQ(paths, (std::vector<std::string>{"build.gradle.kts", "gradle/wrapper/gradle-wrapper.properties", "gradlew",

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "base/fs.hpp"
-#include "base/sha256.hpp"
 #include "base/walk.hpp"
 #include "runtimes/java/java_plan.hpp"
 #include "runtimes/runtime.hpp"
@@ -69,7 +68,10 @@ class JavaRuntimeTest : public ::testing::Test {
     options.include = PathPatternSet(step.input_include);
     options.exclude = PathPatternSet(step.input_exclude);
     std::vector<std::string> paths;
-    for (const auto& e : walk_tree(src, options).value()) {
+    auto walked = walk_tree(src, options);
+    EXPECT_TRUE(walked) << walked.error().message();
+    if (!walked) return paths;
+    for (const auto& e : *walked) {
       if (!e.is_dir) paths.push_back(e.path);
     }
     return paths;
@@ -129,9 +131,7 @@ TEST_F(JavaRuntimeTest, MavenPlanForTheFixture) {
   EXPECT_TRUE(contains(copy, "-DincludeScope=runtime"));
   EXPECT_TRUE(contains(copy, "-DoutputDirectory={out}"));
   EXPECT_FALSE(contains(copy, "-o"));
-  EXPECT_FALSE(contains(copy, "-s")) << "no ~/.m2/settings.xml in this HOME";
   EXPECT_TRUE(layer.commands[0].network);
-  EXPECT_TRUE(layer.key_fields.empty());
 
   const Step& function = plan->function;
   EXPECT_EQ(function.kind, StepKind::function);
@@ -158,20 +158,42 @@ TEST_F(JavaRuntimeTest, LayerInputsExcludeHandlerCode) {
   EXPECT_FALSE(contains(function_inputs, "src/test/java/example/HandlerTest.java"));
 }
 
-TEST_F(JavaRuntimeTest, MavenSettingsFromHomeArePassedAndHashed) {
-  const std::string settings = "<settings><mirrors/></settings>\n";
+TEST_F(JavaRuntimeTest, MavenSettingsFromHomeTravelAsAGeneratedFile) {
+  const std::string settings =
+      "<settings><servers><server><id>corp</id><username>${env.REPO_USER}</username>"
+      "<password>${env.REPO_TOKEN}</password></server></servers>${env.UNSET_VAR} ${env.} ${env.1X}</settings>\n";
   write(home(), ".m2/settings.xml", settings);
-  auto plan = java_runtime().plan(request(fixture("java-maven")));
+  auto r = request(fixture("java-maven"));
+  r.environment["REPO_USER"] = "builder";
+  r.environment["REPO_TOKEN"] = "it's-secret";
+  r.environment["OTHER"] = "not referenced";
+  auto plan = java_runtime().plan(r);
   ASSERT_TRUE(plan);
-  std::string path = (home() / ".m2" / "settings.xml").string();
   for (const Step* step : {&*plan->layer, &plan->function}) {
     const auto& argv = step->commands[0].argv;
     auto s = std::find(argv.begin(), argv.end(), "-s");
     ASSERT_NE(s, argv.end());
-    EXPECT_EQ(*(s + 1), path);
-    EXPECT_EQ(step->key_fields.at("maven.settings.sha256"), to_hex(sha256(settings)));
-    for (const auto& [name, value] : step->key_fields) EXPECT_EQ(value.find("<settings>"), std::string::npos);
+    EXPECT_EQ(*(s + 1), "{work}/home/.m2/settings.xml");
+    EXPECT_EQ(step->generated_files.at("home/.m2/settings.xml"), settings);
+    EXPECT_EQ(step->generated_files.at("home/.mavenrc"),
+              "# Written by lpack: the variables the Maven settings refer to.\n"
+              "export REPO_TOKEN='it'\\''s-secret'\n"
+              "export REPO_USER='builder'\n");
+    // Neither the user's path nor a secret is in the argv or env that the key shows.
+    for (const auto& arg : argv) {
+      EXPECT_EQ(arg.find(home().string()), std::string::npos) << arg;
+      EXPECT_EQ(arg.find("secret"), std::string::npos) << arg;
+    }
+    EXPECT_TRUE(step->commands[0].env.empty());
   }
+}
+
+TEST_F(JavaRuntimeTest, WithoutUserSettingsAnEmptyOneIsPassed) {
+  auto plan = java_runtime().plan(request(fixture("java-maven")));
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->function.generated_files.at("home/.m2/settings.xml"), "<settings/>\n");
+  EXPECT_EQ(plan->function.generated_files.count("home/.mavenrc"), 0u);
+  EXPECT_TRUE(contains(plan->function.commands[0].argv, "{work}/home/.m2/settings.xml"));
 }
 
 TEST_F(JavaRuntimeTest, OfflineKeepsFileRepositoriesOnly) {

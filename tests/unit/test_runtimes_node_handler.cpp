@@ -61,8 +61,7 @@ TEST(NodeHandlerExport, MissingOrMisspeltExportsAreReported) {
   EXPECT_EQ(check_export("const handler = 1;\nexport { other };", "handler"),
             ExportCheck::not_mentioned);
   EXPECT_EQ(check_export("module.exports = { main };", "handler"), ExportCheck::not_mentioned);
-  EXPECT_EQ(check_export("if (exports.handler == null) {}", "handler"),
-            ExportCheck::not_mentioned);
+  EXPECT_EQ(check_export("if (exports.handler == null) {}", "handler"), ExportCheck::not_mentioned);
 }
 
 class NodeHandlerCheck : public ::testing::Test {
@@ -86,10 +85,10 @@ class NodeHandlerCheck : public ::testing::Test {
 };
 
 TEST_F(NodeHandlerCheck, FindsTheModuleByExtension) {
-  EXPECT_TRUE(check_node_handler("index.handler",
-                                 files_with("index.mjs", "export const handler = 1;\n")));
-  EXPECT_TRUE(check_node_handler("src/app.main",
-                                 files_with("src/app.cjs", "exports.main = () => 1;\n")));
+  EXPECT_TRUE(
+      check_node_handler("index.handler", files_with("index.mjs", "export const handler = 1;\n")));
+  EXPECT_TRUE(
+      check_node_handler("src/app.main", files_with("src/app.cjs", "exports.main = () => 1;\n")));
 }
 
 TEST_F(NodeHandlerCheck, MissingFileNamesTheCandidates) {
@@ -112,8 +111,8 @@ TEST_F(NodeHandlerCheck, WrongExportIsReportedThroughThePlugin) {
   EXPECT_EQ(r.error().message(),
             "handler \"index.handler\": index.js does not export `handler`; export it or set "
             "`handler` in lpack.toml");
-  auto nothing = check_node_handler("index.handler",
-                                    files_with("index.js", "function handler() {}\n"));
+  auto nothing =
+      check_node_handler("index.handler", files_with("index.js", "function handler() {}\n"));
   ASSERT_FALSE(nothing);
   EXPECT_NE(nothing.error().message().find("exports nothing"), std::string::npos);
 }

@@ -19,7 +19,9 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-Arch other_arch(Arch a) { return a == Arch::x86_64 ? Arch::arm64 : Arch::x86_64; }
+Arch other_arch(Arch a) {
+  return a == Arch::x86_64 ? Arch::arm64 : Arch::x86_64;
+}
 
 // The paths walk_tree selects for a step's inputs: what the builder stages and hashes.
 std::vector<std::string> input_paths(const fs::path& src, const Step& step) {
@@ -121,8 +123,8 @@ TEST_F(NodePlanTest, NpmLayerPicksTheTargetCpuAndNoScriptsForAForeignArch) {
     ASSERT_EQ(foreign.commands.size(), 1u);
     EXPECT_TRUE(has(foreign.commands[0].argv, "--ignore-scripts"));
     ASSERT_EQ(host.commands.size(), 2u);
-    EXPECT_EQ(host.commands[1].argv, (std::vector<std::string>{"npm", "rebuild", "--no-audit",
-                                                                "--no-fund"}));
+    EXPECT_EQ(host.commands[1].argv,
+              (std::vector<std::string>{"npm", "rebuild", "--no-audit", "--no-fund"}));
   }
 }
 
@@ -152,13 +154,12 @@ TEST_F(NodePlanTest, YarnBerryGetsSupportedArchitecturesAndNodeModules) {
   NodeProject project = project_with(PackageManager::yarn_berry, "yarn.lock");
   Step foreign = make_layer_step(project, request(Arch::arm64), Arch::x86_64);
   const Command& c = foreign.commands.at(0);
-  EXPECT_EQ(c.argv, (std::vector<std::string>{"yarn", "workspaces", "focus", "--all",
-                                               "--production"}));
+  EXPECT_EQ(c.argv,
+            (std::vector<std::string>{"yarn", "workspaces", "focus", "--all", "--production"}));
   EXPECT_EQ(c.env.at("YARN_NODE_LINKER"), "node-modules");
   EXPECT_EQ(c.env.at("YARN_ENABLE_IMMUTABLE_INSTALLS"), "true");
   EXPECT_EQ(c.env.at("YARN_ENABLE_SCRIPTS"), "false");
-  EXPECT_NE(foreign.generated_files.at("home/.yarnrc.yml").find("cpu: [arm64]"),
-            std::string::npos);
+  EXPECT_NE(foreign.generated_files.at("home/.yarnrc.yml").find("cpu: [arm64]"), std::string::npos);
   Step host = make_layer_step(project, request(Arch::x86_64), Arch::x86_64);
   EXPECT_FALSE(host.commands[0].env.count("YARN_ENABLE_SCRIPTS"));
   EXPECT_NE(host.generated_files.at("home/.yarnrc.yml").find("cpu: [x64]"), std::string::npos);
@@ -213,6 +214,27 @@ TEST_F(NodePlanTest, RegistryPassesThroughAndReachesTheKeyWithoutCredentials) {
   EXPECT_EQ(env.at("npm_config_registry"), "https://user:s3cret@npm.example.com/");
   EXPECT_FALSE(env.count("HOME"));
   EXPECT_FALSE(env.count("NPM_TOKEN"));
+}
+
+TEST_F(NodePlanTest, OfflineInstallsFromTheToolCacheWithoutNetwork) {
+  PlanRequest r = request(Arch::arm64);
+  r.offline = true;
+  Step npm =
+      make_layer_step(project_with(PackageManager::npm, "package-lock.json"), r, Arch::arm64);
+  for (const auto& c : npm.commands) {
+    EXPECT_FALSE(c.network) << c.what;
+    EXPECT_EQ(c.env.at("npm_config_offline"), "true");
+  }
+  Step pnpm = make_layer_step(project_with(PackageManager::pnpm, "pnpm-lock.yaml"), r, Arch::arm64);
+  EXPECT_TRUE(has(pnpm.commands.at(0).argv, "--offline"));
+  EXPECT_FALSE(pnpm.commands.at(0).network);
+  Step berry =
+      make_layer_step(project_with(PackageManager::yarn_berry, "yarn.lock"), r, Arch::arm64);
+  EXPECT_EQ(berry.commands.at(0).env.at("YARN_ENABLE_NETWORK"), "false");
+  r.node.build_script = "build";
+  auto p = plan(r);
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_FALSE(p->function.commands.at(0).network);
 }
 
 TEST_F(NodePlanTest, DependenciesWithoutALockfileAreBadInput) {

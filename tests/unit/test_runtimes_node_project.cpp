@@ -143,8 +143,7 @@ TEST_F(NodeProjectTest, TwoManagersNeedThePackageManagerField) {
   auto ambiguous = read_node_project(src());
   ASSERT_FALSE(ambiguous);
   EXPECT_EQ(ambiguous.error().code(), ErrorCode::bad_input);
-  EXPECT_NE(ambiguous.error().message().find("package-lock.json and yarn.lock"),
-            std::string::npos);
+  EXPECT_NE(ambiguous.error().message().find("package-lock.json and yarn.lock"), std::string::npos);
 
   write(src() / "package.json",
         R"({"dependencies":{"ms":"2.1.3"},"packageManager":"yarn@1.22.22"})");

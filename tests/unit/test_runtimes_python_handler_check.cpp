@@ -32,7 +32,8 @@ TEST(PythonHandler, DefinitionForms) {
   EXPECT_TRUE(python_defines("class Handler:\n    pass\n", "Handler"));
   EXPECT_TRUE(python_defines("handler = make_handler()\n", "handler"));
   EXPECT_TRUE(python_defines("handler: Callable = make_handler()\n", "handler"));
-  EXPECT_TRUE(python_defines("try:\n    import x\nexcept ImportError:\n    handler = None\n", "handler"));
+  EXPECT_TRUE(
+      python_defines("try:\n    import x\nexcept ImportError:\n    handler = None\n", "handler"));
   EXPECT_TRUE(python_defines("from impl import handler\n", "handler"));
   EXPECT_TRUE(python_defines("from impl import other, real as handler\n", "handler"));
   EXPECT_TRUE(python_defines("from .impl import (\n    a,\n    handler,\n)\n", "handler"));
@@ -101,7 +102,8 @@ TEST_F(PythonHandlerFiles, ThroughThePlugin) {
   plan.handler = "app.lambda_handler";
   auto result = py->check_handler(plan, files());
   ASSERT_FALSE(result);
-  EXPECT_NE(result.error().message().find("app.py does not define lambda_handler"), std::string::npos);
+  EXPECT_NE(result.error().message().find("app.py does not define lambda_handler"),
+            std::string::npos);
   plan.handler = "app.handler";
   EXPECT_TRUE(py->check_handler(plan, files()));
 }
@@ -112,7 +114,8 @@ TEST(PythonHandler, BadHandlerFixture) {
   ASSERT_TRUE(tree);
   auto result = check_python_handler("app.lambda_handler", *tree);
   ASSERT_FALSE(result);
-  EXPECT_NE(result.error().message().find("app.py does not define lambda_handler"), std::string::npos);
+  EXPECT_NE(result.error().message().find("app.py does not define lambda_handler"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -60,8 +60,8 @@ TEST(PythonLockfiles, PipfileLockMalformed) {
 }
 
 TEST(PythonLockfiles, PipfileLockLocalSourcesAreRejected) {
-  auto set = parse_pipfile_lock(R"({"default": {"me": {"editable": true, "path": "."}}})",
-                                "Pipfile.lock");
+  auto set =
+      parse_pipfile_lock(R"({"default": {"me": {"editable": true, "path": "."}}})", "Pipfile.lock");
   ASSERT_FALSE(set);
   EXPECT_NE(set.error().message().find("published packages"), std::string::npos);
 }
@@ -193,8 +193,8 @@ pytest = "^8"
   auto set = parse_poetry_lock(k_poetry_unmarked_lock, "poetry.lock", pyproject);
   ASSERT_TRUE(set) << set.error().message();
   EXPECT_TRUE(set->used_pyproject);
-  EXPECT_EQ(names(*set), (std::vector<std::string>{"flask==3.0.0", "python-dotenv==1.0.0",
-                                                   "werkzeug==3.0.1"}));
+  EXPECT_EQ(names(*set),
+            (std::vector<std::string>{"flask==3.0.0", "python-dotenv==1.0.0", "werkzeug==3.0.1"}));
   // No hashes at all: the file has no --hash options.
   EXPECT_EQ(pinned_requirements(*set, "poetry.lock").find("--hash"), std::string::npos);
 
@@ -355,7 +355,7 @@ source = { registry = "https://pypi.org/simple" }
   ASSERT_EQ(names(*set), (std::vector<std::string>{"a==1", "b==1", "c==1", "d==1"}));
   EXPECT_EQ(set->packages[0].marker, "python_version < '3.13'");
   EXPECT_EQ(set->packages[1].marker, "");
-  EXPECT_EQ(set->packages[2].marker, "(python_version < '3.13') and (os_name == 'posix')");
+  EXPECT_EQ(set->packages[2].marker, "(os_name == 'posix') and (python_version < '3.13')");
   EXPECT_EQ(set->packages[3].marker, "");  // also reached without a condition through b
 }
 
@@ -385,7 +385,8 @@ source = { registry = "https://pypi.org/simple" }
 TEST(PythonLockfiles, UvMalformedAndUnusable) {
   auto bad = parse_uv_lock("version = 1\n[[package]\n", "uv.lock");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message().rfind("uv.lock:2: not valid TOML", 0), 0u) << bad.error().message();
+  EXPECT_EQ(bad.error().message().rfind("uv.lock:2: not valid TOML", 0), 0u)
+      << bad.error().message();
 
   auto no_root = parse_uv_lock(
       "[[package]]\nname = \"x\"\nversion = \"1\"\nsource = { registry = \"https://i\" }\n",
@@ -399,13 +400,15 @@ TEST(PythonLockfiles, UvMalformedAndUnusable) {
       << no_source.error().message();
 
   auto missing = parse_uv_lock(
-      "[[package]]\nname = \"app\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"gone\" }]\n",
+      "[[package]]\nname = \"app\"\nsource = { virtual = \".\" }\ndependencies = [{ name = "
+      "\"gone\" }]\n",
       "uv.lock");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message().find("\"gone\" is not locked"), std::string::npos);
 
   auto local = parse_uv_lock(
-      "[[package]]\nname = \"app\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"lib\" }]\n"
+      "[[package]]\nname = \"app\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"lib\" "
+      "}]\n"
       "[[package]]\nname = \"lib\"\nversion = \"1\"\nsource = { path = \"../lib\" }\n"
       "[[package]]\nname = \"git-dep\"\nversion = \"1\"\nsource = { git = \"https://h/r\" }\n",
       "uv.lock");
@@ -419,7 +422,8 @@ TEST(PythonLockfiles, UvDirectUrlSource) {
   auto set = parse_uv_lock(
       "[[package]]\nname = \"app\"\nsource = { virtual = \".\" }\n"
       "dependencies = [{ name = \"x\", marker = \"python_version > '3'\" }]\n"
-      "[[package]]\nname = \"x\"\nversion = \"1\"\nsource = { url = \"https://h/x-1-py3-none-any.whl\" }\n"
+      "[[package]]\nname = \"x\"\nversion = \"1\"\nsource = { url = "
+      "\"https://h/x-1-py3-none-any.whl\" }\n"
       "wheels = [{ url = \"https://h/x-1-py3-none-any.whl\", hash = \"sha256:ab\" }]\n",
       "uv.lock");
   ASSERT_TRUE(set) << set.error().message();

@@ -33,22 +33,24 @@ TEST(PythonNormalize, FakeSitePackages) {
   write(root / "tool" / "__init__.py", "");
   write(root / "tool" / "__pycache__" / "__init__.cpython-312.pyc", "bytecode");
   write(root / "tool" / "stale.pyc", "bytecode");
-  write(root / "tool" / "bin" / "helper", "a package's own bin/ stays");
+  write(root / "tool" / "bin" / "launcher", "a package's own bin/ stays");
   write(root / "tool-1.0.dist-info" / "METADATA", "Name: tool\n");
   write(root / "tool-1.0.dist-info" / "INSTALLER", "pip\n");
-  write(root / "tool-1.0.dist-info" / "direct_url.json", "{\"url\": \"file:///tmp/wheels/tool.whl\"}");
+  write(root / "tool-1.0.dist-info" / "direct_url.json",
+        "{\"url\": \"file:///tmp/wheels/tool.whl\"}");
   write(root / "tool-1.0.dist-info" / "RECORD",
         "../../bin/tool,sha256=aa,30\n"
         "tool/__init__.py,sha256=bb,0\n"
         "tool/__pycache__/__init__.cpython-312.pyc,,\n"
-        "tool/bin/helper,sha256=cc,26\n"
+        "tool/bin/launcher,sha256=cc,26\n"
         "tool-1.0.dist-info/INSTALLER,sha256=dd,4\n"
         "tool-1.0.dist-info/METADATA,sha256=ee,11\n"
         "tool-1.0.dist-info/RECORD,,\n"
         "tool-1.0.dist-info/direct_url.json,sha256=ff,40\n"
         "bin/tool,sha256=aa,30\n"
         "/etc/passwd,,\n");
-  write(root / "other-2.0.dist-info" / "RECORD", "other.py,sha256=11,1\nother-2.0.dist-info/RECORD,,\n");
+  write(root / "other-2.0.dist-info" / "RECORD",
+        "other.py,sha256=11,1\nother-2.0.dist-info/RECORD,,\n");
   write(root / "other.py", "x");
 
   ASSERT_TRUE(normalize_site_packages(root));
@@ -57,11 +59,11 @@ TEST(PythonNormalize, FakeSitePackages) {
   EXPECT_FALSE(fs::exists(root / "tool" / "__pycache__"));
   EXPECT_FALSE(fs::exists(root / "tool" / "stale.pyc"));
   EXPECT_FALSE(fs::exists(root / "tool-1.0.dist-info" / "direct_url.json"));
-  EXPECT_TRUE(fs::exists(root / "tool" / "bin" / "helper"));
+  EXPECT_TRUE(fs::exists(root / "tool" / "bin" / "launcher"));
   EXPECT_TRUE(fs::exists(root / "tool-1.0.dist-info" / "INSTALLER"));
   EXPECT_EQ(read(root / "tool-1.0.dist-info" / "RECORD"),
             "tool/__init__.py,sha256=bb,0\n"
-            "tool/bin/helper,sha256=cc,26\n"
+            "tool/bin/launcher,sha256=cc,26\n"
             "tool-1.0.dist-info/INSTALLER,sha256=dd,4\n"
             "tool-1.0.dist-info/METADATA,sha256=ee,11\n"
             "tool-1.0.dist-info/RECORD,,\n");

@@ -36,9 +36,10 @@ TEST(PythonRequirements, CommentsBlankLinesAndContinuations) {
                      "   \n"
                      "pkg#notacomment==1\n"}});
   ASSERT_TRUE(set) << set.error().message();
-  EXPECT_EQ(texts(set->requirements),
-            (std::vector<std::string>{"requests==2.31.0", "boto3    >=1.28    ; python_version >= '3.9'",
-                                      "pkg#notacomment==1"}));
+  EXPECT_EQ(
+      texts(set->requirements),
+      (std::vector<std::string>{"requests==2.31.0", "boto3    >=1.28    ; python_version >= '3.9'",
+                                "pkg#notacomment==1"}));
   EXPECT_EQ(set->requirements[0].line, 3);
   EXPECT_EQ(set->requirements[1].line, 4);
   EXPECT_EQ(set->requirements[2].line, 8);
@@ -46,10 +47,11 @@ TEST(PythonRequirements, CommentsBlankLinesAndContinuations) {
 }
 
 TEST(PythonRequirements, HashPinsStayOnTheRequirement) {
-  auto set = parse({{"requirements.txt",
-                     "six==1.16.0 \\\n"
-                     "    --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926 \\\n"
-                     "    --hash=sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254\n"}});
+  auto set = parse(
+      {{"requirements.txt",
+        "six==1.16.0 \\\n"
+        "    --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926 \\\n"
+        "    --hash=sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254\n"}});
   ASSERT_TRUE(set) << set.error().message();
   ASSERT_EQ(set->requirements.size(), 1u);
   EXPECT_NE(set->requirements[0].text.find("--hash=sha256:8abb"), std::string::npos);
@@ -131,10 +133,16 @@ TEST(PythonRequirements, IncludeCycleIsAnError) {
 }
 
 TEST(PythonRequirements, EditableAndLocalRequirementsAreRejected) {
-  const std::vector<std::string> bad = {
-      "-e .", "--editable=./pkg", "./pkg", "/abs/pkg", "../sibling", "file:///tmp/x.whl",
-      "dist/pkg-1.0-py3-none-any.whl", "pkg @ file:///src/pkg", "pkg @ git+https://host/r.git",
-      "git+https://host/r.git#egg=pkg"};
+  const std::vector<std::string> bad = {"-e .",
+                                        "--editable=./pkg",
+                                        "./pkg",
+                                        "/abs/pkg",
+                                        "../sibling",
+                                        "file:///tmp/x.whl",
+                                        "dist/pkg-1.0-py3-none-any.whl",
+                                        "pkg @ file:///src/pkg",
+                                        "pkg @ git+https://host/r.git",
+                                        "git+https://host/r.git#egg=pkg"};
   for (const auto& line : bad) {
     auto set = parse({{"requirements.txt", "ok==1\n" + line + "\n"}});
     ASSERT_FALSE(set) << line;
@@ -179,8 +187,8 @@ TEST(PythonRequirements, OnDiskSymlinkOutOfTheFolderIsRejected) {
   fs::create_symlink(outer->path() / "secret.txt", src / "link.txt");
   auto set = parse_requirements_in(src, "requirements.txt");
   ASSERT_FALSE(set);
-  EXPECT_EQ(set.error().message().rfind("requirements.txt:1: -r link.txt: link.txt is a symlink", 0),
-            0u)
+  EXPECT_EQ(
+      set.error().message().rfind("requirements.txt:1: -r link.txt: link.txt is a symlink", 0), 0u)
       << set.error().message();
 
   ASSERT_TRUE(write_file_atomic(src / "requirements.txt", "-r sub/base.txt\n"));

@@ -111,7 +111,8 @@ TEST_F(PythonPlanTest, LayerInputsAreTheRequirementFilesOnly) {
   ASSERT_TRUE(files);
   std::vector<std::string> paths;
   for (const auto& f : *files) paths.push_back(f.path);
-  EXPECT_EQ(paths, (std::vector<std::string>{"constraints.txt", "reqs/base.txt", "requirements.txt"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"constraints.txt", "reqs/base.txt", "requirements.txt"}));
   EXPECT_TRUE(plan.layer->commands.size() == 1 && plan.layer->commands[0].network);
   EXPECT_FALSE(plan.layer->stage_inputs);
 }
@@ -127,10 +128,23 @@ TEST_F(PythonPlanTest, PipArgvForArm64) {
   EXPECT_EQ(plan.runtime, "python3.12");
   ASSERT_TRUE(plan.layer);
   const auto& argv = plan.layer->commands.at(0).argv;
-  const std::vector<std::string> head = {
-      "python3.12", "-m", "pip", "--isolated", "--disable-pip-version-check", "--no-input",
-      "install", "--no-compile", "--only-binary=:all:", "--implementation", "cp",
-      "--python-version", "3.12", "--abi", "cp312", "--platform", "manylinux_2_34_aarch64"};
+  const std::vector<std::string> head = {"python3.12",
+                                         "-m",
+                                         "pip",
+                                         "--isolated",
+                                         "--disable-pip-version-check",
+                                         "--no-input",
+                                         "install",
+                                         "--no-compile",
+                                         "--only-binary=:all:",
+                                         "--implementation",
+                                         "cp",
+                                         "--python-version",
+                                         "3.12",
+                                         "--abi",
+                                         "cp312",
+                                         "--platform",
+                                         "manylinux_2_34_aarch64"};
   ASSERT_GE(argv.size(), head.size());
   EXPECT_EQ(std::vector<std::string>(argv.begin(), argv.begin() + head.size()), head);
   size_t platforms = std::count(argv.begin(), argv.end(), "--platform");
@@ -156,11 +170,12 @@ TEST_F(PythonPlanTest, IndexFromEnvironmentWithCredentialsStrippedFromKey) {
   make_program(bin / "python3.12");
   write("app.py", "");
   write("requirements.txt", "requests\n");
-  request.environment = {{"PIP_INDEX_URL", "https://user:s3cret@pypi.example/simple"},
-                         {"PIP_EXTRA_INDEX_URL", "https://a.example/simple  https://tok@b.example/simple"},
-                         {"PIP_FIND_LINKS", "/w1 /w2"},
-                         {"PIP_NO_INDEX", "Yes"},
-                         {"PIP_TRUSTED_HOST", "ignored"}};
+  request.environment = {
+      {"PIP_INDEX_URL", "https://user:s3cret@pypi.example/simple"},
+      {"PIP_EXTRA_INDEX_URL", "https://a.example/simple  https://tok@b.example/simple"},
+      {"PIP_FIND_LINKS", "/w1 /w2"},
+      {"PIP_NO_INDEX", "Yes"},
+      {"PIP_TRUSTED_HOST", "ignored"}};
   Plan plan = plan_ok();
   ASSERT_TRUE(plan.layer);
   const auto& argv = plan.layer->commands.at(0).argv;
@@ -171,7 +186,8 @@ TEST_F(PythonPlanTest, IndexFromEnvironmentWithCredentialsStrippedFromKey) {
   size_t extra = find_arg(argv, "--extra-index-url");
   ASSERT_NE(extra, std::string::npos);
   EXPECT_EQ(argv[extra + 1], "https://a.example/simple");
-  EXPECT_EQ(argv[find_arg(argv, "--extra-index-url", extra + 1) + 1], "https://tok@b.example/simple");
+  EXPECT_EQ(argv[find_arg(argv, "--extra-index-url", extra + 1) + 1],
+            "https://tok@b.example/simple");
   size_t links = find_arg(argv, "--find-links");
   EXPECT_EQ(argv[links + 1], "/w1");
   EXPECT_EQ(argv[find_arg(argv, "--find-links", links + 1) + 1], "/w2");
@@ -213,7 +229,8 @@ TEST_F(PythonPlanTest, NoLayerWithoutDependencies) {
   write("requirements.txt", "# nothing yet\n\n--index-url https://x.example/simple\n");
   Plan empty = plan_ok();
   EXPECT_FALSE(empty.layer);
-  EXPECT_TRUE(contains(empty.evidence, "dependencies from requirements.txt: none listed, no layer"));
+  EXPECT_TRUE(
+      contains(empty.evidence, "dependencies from requirements.txt: none listed, no layer"));
   write("pyproject.toml", "[project]\nname = \"x\"\ndependencies = []\n");
   ::unlink((src / "requirements.txt").c_str());
   EXPECT_FALSE(plan_ok().layer);
@@ -225,12 +242,14 @@ TEST_F(PythonPlanTest, LockfilePriorityAndGeneratedRequirements) {
   write("requirements.txt", "ignored\n");
   write("poetry.lock", "[[package]]\nname = \"p\"\nversion = \"1\"\ngroups = [\"main\"]\n");
   write("uv.lock",
-        "[[package]]\nname = \"app\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"u\" }]\n"
+        "[[package]]\nname = \"app\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"u\" "
+        "}]\n"
         "[[package]]\nname = \"u\"\nversion = \"2\"\nsource = { registry = \"https://i\" }\n"
         "wheels = [{ url = \"https://i/u.whl\", hash = \"sha256:ab\" }]\n");
   Plan plan = plan_ok();
   ASSERT_TRUE(plan.layer);
-  EXPECT_TRUE(contains(plan.evidence, "dependencies from uv.lock (ignoring requirements.txt, poetry.lock)"));
+  EXPECT_TRUE(contains(plan.evidence,
+                       "dependencies from uv.lock (ignoring requirements.txt, poetry.lock)"));
   EXPECT_EQ(plan.layer->input_include, std::vector<std::string>{"/uv.lock"});
   EXPECT_EQ(plan.layer->generated_files.at("requirements.lock.txt"),
             "# Generated by lpack from uv.lock; do not edit.\nu==2 --hash=sha256:ab\n");
@@ -240,7 +259,8 @@ TEST_F(PythonPlanTest, LockfilePriorityAndGeneratedRequirements) {
 
   ::unlink((src / "uv.lock").c_str());
   Plan poetry = plan_ok();
-  EXPECT_TRUE(contains(poetry.evidence, "dependencies from poetry.lock (ignoring requirements.txt)"));
+  EXPECT_TRUE(
+      contains(poetry.evidence, "dependencies from poetry.lock (ignoring requirements.txt)"));
   EXPECT_EQ(poetry.layer->generated_files.at("requirements.lock.txt"),
             "# Generated by lpack from poetry.lock; do not edit.\np==1\n");
 
@@ -263,7 +283,8 @@ TEST_F(PythonPlanTest, ExplicitRequirementsFile) {
   EXPECT_EQ(plan.layer->commands[0].argv.back(), "{src}/deps/prod.txt");
 
   request.python.requirements_file = "deps/missing.txt";
-  EXPECT_NE(plan_error().find("requirements_file \"deps/missing.txt\" not found"), std::string::npos);
+  EXPECT_NE(plan_error().find("requirements_file \"deps/missing.txt\" not found"),
+            std::string::npos);
   request.python.requirements_file = "../outside.txt";
   EXPECT_NE(plan_error().find("inside the source folder"), std::string::npos);
 }
@@ -284,7 +305,8 @@ TEST_F(PythonPlanTest, RuntimeMustBePython) {
   request.runtime = "nodejs20.x";
   std::string message = plan_error();
   EXPECT_NE(message.find("\"nodejs20.x\" is not a Python runtime"), std::string::npos);
-  EXPECT_NE(message.find("python3.9, python3.10, python3.11, python3.12, python3.13"), std::string::npos);
+  EXPECT_NE(message.find("python3.9, python3.10, python3.11, python3.12, python3.13"),
+            std::string::npos);
   request.runtime = "python3.9";
   EXPECT_EQ(plan_ok().runtime, "python3.9");
   request.runtime = "";
@@ -312,10 +334,11 @@ TEST_F(PythonPlanTest, FunctionStepPacksSourcesWithoutCaches) {
   EXPECT_TRUE(fn.commands.empty());
   EXPECT_TRUE(fn.input_include.empty());
   EXPECT_EQ(fn.zip_prefix, "");
-  for (const auto& pattern : common_function_excludes()) EXPECT_TRUE(contains(fn.input_exclude, pattern));
-  for (const char* pattern : {"__pycache__/", "*.pyc", "*.pyo", ".venv/", "venv/", ".tox/", ".nox/",
-                              ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", "*.egg-info/",
-                              ".python-version", "tests/"}) {
+  for (const auto& pattern : common_function_excludes())
+    EXPECT_TRUE(contains(fn.input_exclude, pattern));
+  for (const char* pattern :
+       {"__pycache__/", "*.pyc", "*.pyo", ".venv/", "venv/", ".tox/", ".nox/", ".pytest_cache/",
+        ".mypy_cache/", ".ruff_cache/", "*.egg-info/", ".python-version", "tests/"}) {
     EXPECT_TRUE(contains(fn.input_exclude, pattern)) << pattern;
   }
 }
@@ -328,8 +351,9 @@ TEST_F(PythonPlanTest, InterpreterChoice) {
   make_program(bin / "python3");
   Plan cross = plan_ok();
   EXPECT_EQ(cross.layer->commands[0].argv.at(0), "python3");
-  EXPECT_TRUE(contains(cross.evidence,
-                       "cross mode: python3.12 not found, using python3 with --python-version 3.12"));
+  EXPECT_TRUE(
+      contains(cross.evidence,
+               "cross mode: python3.12 not found, using python3 with --python-version 3.12"));
 
   make_program(bin / "python3.12");
   Plan native = plan_ok();
@@ -360,7 +384,9 @@ TEST_F(PythonPlanTest, PyenvShimGetsItsVersion) {
 
 // --- The fixtures ---
 
-fs::path fixture(std::string_view name) { return fs::path(LPACK_SOURCE_DIR) / "fixtures" / name; }
+fs::path fixture(std::string_view name) {
+  return fs::path(LPACK_SOURCE_DIR) / "fixtures" / name;
+}
 
 TEST_F(PythonPlanTest, Fixtures) {
   make_program(bin / "python3.12");
@@ -373,7 +399,8 @@ TEST_F(PythonPlanTest, Fixtures) {
   EXPECT_FALSE(nodeps->layer);
   EXPECT_EQ(python().detect(fixture("python-nodeps")).strength, 1);
 
-  for (const char* name : {"python-pure", "python-cext", "python-include", "python-missing-package"}) {
+  for (const char* name :
+       {"python-pure", "python-cext", "python-include", "python-missing-package"}) {
     auto plan = plan_of(name);
     ASSERT_TRUE(plan) << name << ": " << plan.error().message();
     EXPECT_TRUE(plan->layer) << name;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Hashing throughput and the warm no-op build, against the tools a user would reach for.
+# For each tree of bench/make_trees.sh, lpack hashes it as the function step's inputs of a
+# small project (the tree hard-linked under it, so inodes match):
+#   lpack cold      `lpack explain --no-cache`: every file read and hashed (XXH3-128, TBB)
+#   lpack warm      `lpack explain` with a filled stat cache: stat only
+#   xxhsum -H3 x1/x2  one and two xxhsum processes over the same files
+#   sha256sum       one process
+#   find -printf    a bare stat walk (the floor for "did anything change?")
+#   no-op build     `lpack build` with everything cached, against the stat walk plus
+#                   lpack's own start-up (`lpack --version`)
+# Results go into docs/benchmarks.md between the cache markers. Page cache is warm for all.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+lpack=${LPACK:-$top/build/lpack}
+work=${LPACK_BENCH_WORK:-$here/work}
+runs=${RUNS:-5}
+need() { command -v "$1" >/dev/null || { echo "bench/cache.sh: $1 is not installed (apt-get install $2)" >&2; exit 1; }; }
+need hyperfine hyperfine
+need xxhsum xxhash
+"$here/make_trees.sh"
+
+declare -A trees=([node_modules]=$work/node/node_modules [botocore]=$work/botocore/tree [small_files]=$work/small_files/tree)
+results=$work/cache-results.md
+{
+  echo "| tree | files | MB | lpack cold | lpack warm | xxhsum -H3 x1 | xxhsum -H3 x2 | sha256sum | find -printf | no-op build | stat walk + start-up | no-op / (walk + start) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+} >"$results"
+
+mean_ms() { python3 -c 'import json,sys; print("%.0f" % (json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$1"; }
+time_ms() {  # name command...
+  local name=$1
+  shift
+  hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/h-$name.json" "$*" >/dev/null 2>&1 ||
+    hyperfine --warmup 1 --runs "$runs" --export-json "$work/h-$name.json" "$*" >/dev/null
+  mean_ms "$work/h-$name.json"
+}
+
+for name in node_modules botocore small_files; do
+  tree=${trees[$name]}
+  project=$work/cachebench/$name
+  if [[ ! -f $project/.complete ]]; then
+    rm -rf "$project"
+    mkdir -p "$project"
+    cp -al "$tree" "$project/tree"
+    printf 'def lambda_handler(event, context):\n    return {}\n' >"$project/app.py"
+    printf '[metadata]\nruntime = "python3.12"\nhandler = "app.lambda_handler"\n' >"$project/lpack.toml"
+    touch "$project/.complete"
+  fi
+  files=$(find "$tree" -type f | wc -l)
+  mb=$(du -sm "$tree" | cut -f1)
+  list=$work/cachebench/$name.files
+  (cd "$tree" && find . -type f -print0) >"$list"
+  half=$(( (files + 1) / 2 ))
+  cache=$work/cachebench/$name.cache
+  out=$work/cachebench/$name.out
+  rm -rf "$cache" "$out"
+
+  cold=$(time_ms "$name-cold" "$lpack" explain "$project" -q --no-cache)
+  "$lpack" build "$project" -q --cache-dir "$cache" --out "$out" >/dev/null
+  warm=$(time_ms "$name-warm" "$lpack" explain "$project" -q --cache-dir "$cache")
+  x1=$(cd "$tree" && time_ms "$name-xxh1" bash -c "xargs -0 xxhsum -H3 <'$list' >/dev/null")
+  x2=$(cd "$tree" && time_ms "$name-xxh2" bash -c "xargs -0 -P2 -n $half xxhsum -H3 <'$list' >/dev/null")
+  sha=$(cd "$tree" && time_ms "$name-sha" bash -c "xargs -0 sha256sum <'$list' >/dev/null")
+  walk=$(time_ms "$name-walk" find "$project" -printf '%s %T@ %C@ %i %p\n' -fprint /dev/null)
+  noop=$(time_ms "$name-noop" "$lpack" build "$project" -q --cache-dir "$cache" --out "$out")
+  start=$(time_ms "$name-start" "$lpack" --version)
+  ratio=$(python3 -c "print('%.2f' % ($noop / max(1, $walk + $start)))")
+  echo "| $name | $files | $mb | $cold ms | $warm ms | $x1 ms | $x2 ms | $sha ms | $walk ms | $noop ms | $((walk + start)) ms | $ratio |" >>"$results"
+done
+
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
+python3 - "$top/docs/benchmarks.md" "$results" "$machine" "$runs" <<'PY'
+import sys
+doc, results, machine, runs = sys.argv[1:]
+table = open(results).read()
+block = f"Machine: {machine}; mean of {runs} runs (hyperfine), page cache warm.\n\n{table}"
+text = open(doc).read()
+begin, end = "<!-- cache:begin (written by bench/cache.sh) -->", "<!-- cache:end -->"
+if begin in text:
+    head, rest = text.split(begin, 1)
+    text = head + begin + "\n" + block + rest[rest.index(end):]
+else:
+    text += f"\n## Hashing and the warm no-op build\n\nReproduce: `bench/cache.sh`.\n\n{begin}\n{block}{end}\n"
+open(doc, "w").write(text)
+PY
+cat "$results"
