@@ -1,7 +1,9 @@
 #include "builder/step_key.hpp"
 
-#include "base/redact.hpp"
+#include <cctype>
+
 #include "base/process.hpp"
+#include "base/redact.hpp"
 
 namespace lpack::builder {
 namespace {
@@ -13,6 +15,20 @@ std::string joined(const std::vector<std::string>& items) {
     out += item;
   }
   return out;
+}
+
+// Variables that say how to reach a registry (CA bundles, proxies), not what to fetch:
+// their values differ between machines, and keying on them would stop a team sharing a cache.
+bool is_transport_variable(std::string_view name) {
+  auto ends_with = [&](std::string_view s) {
+    if (name.size() < s.size()) return false;
+    std::string tail(name.substr(name.size() - s.size()));
+    for (auto& c : tail) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return tail == s;
+  };
+  return ends_with("CA_CERTS") || ends_with("CAFILE") || ends_with("CA_FILE") ||
+         ends_with("CA_FILE_PATH") || ends_with("CA_BUNDLE") || ends_with("SSL_CERT_FILE") ||
+         ends_with("SSL_CERT_DIR") || ends_with("_PROXY") || name == "PIP_CERT";
 }
 
 }  // namespace
@@ -35,7 +51,10 @@ cache::ActionKey step_key(const runtimes::Step& step, const KeyContext& context,
     key.add("command", quote_argv(argv) + (command.network ? " [network]" : ""));
     for (const auto& [name, value] : command.env) {
       // A secret's value never enters a key; its presence does.
-      key.add("env", name + "=" + (is_secret_variable(name) ? "<secret>" : strip_url_credentials(value)));
+      std::string shown = is_secret_variable(name)      ? "<secret>"
+                          : is_transport_variable(name) ? "<transport>"
+                                                        : strip_url_credentials(value);
+      key.add("env", name + "=" + shown);
     }
   }
   for (const auto& [name, content] : step.generated_files) {

@@ -31,7 +31,8 @@ void ActionKey::add_inputs(const std::vector<FileDigest>& inputs) {
   std::sort(sorted.begin(), sorted.end(),
             [](const FileDigest* a, const FileDigest* b) { return a->path < b->path; });
   for (const auto* d : sorted) {
-    add("input", std::string(d->executable ? "755" : "644") + " " + to_hex(d->hash) + " " + d->path);
+    add("input",
+        std::string(d->executable ? "755" : "644") + " " + to_hex(d->hash) + " " + d->path);
   }
 }
 
@@ -46,7 +47,9 @@ std::string ActionKey::canonical_text() const {
   return text;
 }
 
-std::string ActionKey::hex() const { return lpack::to_hex(sha256(canonical_text())); }
+std::string ActionKey::hex() const {
+  return lpack::to_hex(sha256(canonical_text()));
+}
 
 namespace {
 

@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -9,10 +12,6 @@
 #include <cerrno>
 #include <memory>
 #include <optional>
-
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include "base/fs.hpp"
 #include "cache/stat_cache.hpp"
@@ -53,11 +52,14 @@ struct FileHash {
   bool stat_unchanged = false;  // fstat after reading still matches the walk's TreeEntry
 };
 
+int64_t to_ns(const timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
 bool same_stat(const struct stat& st, const TreeEntry& e) {
   return st.st_dev == e.device && st.st_ino == e.inode &&
-         static_cast<uint64_t>(st.st_size) == e.size &&
-         static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec == e.mtime_ns &&
-         static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec == e.ctime_ns;
+         static_cast<uint64_t>(st.st_size) == e.size && to_ns(st.st_mtim) == e.mtime_ns &&
+         to_ns(st.st_ctim) == e.ctime_ns;
 }
 
 Result<FileHash> hash_file(const TreeEntry& entry, Worker& worker) {
@@ -101,8 +103,8 @@ Result<FileHash> hash_file(const TreeEntry& entry, Worker& worker) {
 }  // namespace
 
 Result<std::vector<FileDigest>> hash_files(const std::vector<TreeEntry>& entries,
-                                           StatCache* stat_cache, int threads,
-                                           HashStats* stats, int64_t clock_ns) {
+                                           StatCache* stat_cache, int threads, HashStats* stats,
+                                           int64_t clock_ns) {
   std::vector<const TreeEntry*> files;
   for (const auto& e : entries) {
     if (!e.is_dir) files.push_back(&e);

@@ -22,7 +22,7 @@ struct Hash128 {
 std::string to_hex(const Hash128& hash);  // 32 lowercase hex digits, high half first
 
 struct FileDigest {
-  std::string path;   // as in the TreeEntry
+  std::string path;  // as in the TreeEntry
   bool executable = false;
   uint64_t size = 0;
   Hash128 hash;
@@ -32,7 +32,7 @@ class StatCache;  // stat_cache.hpp
 
 struct HashStats {
   uint64_t files = 0;
-  uint64_t bytes_read = 0;     // bytes actually hashed (stat-cache misses)
+  uint64_t bytes_read = 0;  // bytes actually hashed (stat-cache misses)
   uint64_t stat_cache_hits = 0;
 };
 

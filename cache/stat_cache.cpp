@@ -112,7 +112,8 @@ Result<StatCache> StatCache::load(const fs::path& file, size_t max_entries) {
 
 std::optional<Hash128> StatCache::lookup(const TreeEntry& entry) const {
   std::shared_lock lock(*m_mutex);
-  auto it = m_map.find(Key{static_cast<uint64_t>(entry.device), static_cast<uint64_t>(entry.inode)});
+  auto it =
+      m_map.find(Key{static_cast<uint64_t>(entry.device), static_cast<uint64_t>(entry.inode)});
   if (it == m_map.end()) return std::nullopt;
   const Slot& slot = it->second;
   if (!slot.trusted || slot.size != entry.size || slot.mtime_ns != entry.mtime_ns ||
@@ -126,8 +127,8 @@ std::optional<Hash128> StatCache::lookup(const TreeEntry& entry) const {
 void StatCache::record(const TreeEntry& entry, Hash128 hash, int64_t now_ns) {
   // A timestamp at or after (now - window) could be shared by a later write of the same
   // size, which the stat data would not reveal; one in the future means a skewed clock.
-  bool racy = entry.mtime_ns > now_ns - k_racy_window_ns ||
-              entry.ctime_ns > now_ns - k_racy_window_ns;
+  bool racy =
+      entry.mtime_ns > now_ns - k_racy_window_ns || entry.ctime_ns > now_ns - k_racy_window_ns;
   std::unique_lock lock(*m_mutex);
   Slot& slot = m_map[Key{static_cast<uint64_t>(entry.device), static_cast<uint64_t>(entry.inode)}];
   slot.size = entry.size;

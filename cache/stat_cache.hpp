@@ -64,8 +64,7 @@ class StatCache {
   StatCache();
   // Reads `file`. Never fails on a missing or damaged file (see the trust rules above);
   // the Result is kept for callers' uniformity. The file is written back by save().
-  static Result<StatCache> load(const fs::path& file,
-                                size_t max_entries = k_default_max_entries);
+  static Result<StatCache> load(const fs::path& file, size_t max_entries = k_default_max_entries);
 
   StatCache(StatCache&&) noexcept;
   StatCache& operator=(StatCache&&) noexcept;
@@ -84,7 +83,7 @@ class StatCache {
 
   // Problems found while loading or saving, one line each, naming the file.
   const std::vector<std::string>& warnings() const { return m_warnings; }
-  size_t size() const;                 // entries held, trusted or not
+  size_t size() const;  // entries held, trusted or not
   const fs::path& file() const { return m_file; }
 
  private:

@@ -34,7 +34,9 @@ bool valid_slot(std::string_view slot) {
   return true;
 }
 
-Error internal(std::string message) { return {ErrorCode::internal, std::move(message)}; }
+Error internal(std::string message) {
+  return {ErrorCode::internal, std::move(message)};
+}
 
 }  // namespace
 
@@ -100,8 +102,9 @@ std::optional<OutputRecord> LocalStore::lookup(std::string_view key) {
     return std::nullopt;
   }
   struct stat seen {};
-  auto text = ::fstat(fd.get(), &seen) == 0 ? io::read_fd(fd.get(), path.string())
-                                            : Result<std::string>(errno_error(path.string(), errno));
+  auto text = ::fstat(fd.get(), &seen) == 0
+                  ? io::read_fd(fd.get(), path.string())
+                  : Result<std::string>(errno_error(path.string(), errno));
   if (!text) {
     warn("cannot read cache record " + relative + ": " + text.error().message());
     return std::nullopt;
@@ -124,8 +127,8 @@ std::optional<OutputRecord> LocalStore::lookup(std::string_view key) {
   if (static_cast<uint64_t>(blob_stat.st_size) != record.size) {
     io::remove_if_same(blob, blob_stat);
     warn("removed corrupt cache blob cas/" + record.blob_sha256.substr(0, 2) + "/" +
-         record.blob_sha256 + " (" + std::to_string(blob_stat.st_size) + " bytes, the record says " +
-         std::to_string(record.size) + ")");
+         record.blob_sha256 + " (" + std::to_string(blob_stat.st_size) +
+         " bytes, the record says " + std::to_string(record.size) + ")");
     return std::nullopt;
   }
   // Last use for gc's LRU; a read-only cache simply keeps its old times.
@@ -140,7 +143,8 @@ Result<void> LocalStore::fetch_blob(std::string_view sha256_hex, const fs::path&
   }
   auto held = LPACK_TRY(lock(false));
   fs::path blob = blob_path(sha256_hex);
-  std::string relative = "cas/" + std::string(sha256_hex.substr(0, 2)) + "/" + std::string(sha256_hex);
+  std::string relative =
+      "cas/" + std::string(sha256_hex.substr(0, 2)) + "/" + std::string(sha256_hex);
   UniqueFd in(::open(blob.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in) {
     int e = errno;
@@ -155,8 +159,8 @@ Result<void> LocalStore::fetch_blob(std::string_view sha256_hex, const fs::path&
   std::string actual = to_hex(copied->sha256);
   if (actual != sha256_hex) {
     io::remove_if_same(blob, seen);
-    std::string message = "cache blob " + relative + " is corrupt (its content hashes to " +
-                          actual + "); removed it";
+    std::string message =
+        "cache blob " + relative + " is corrupt (its content hashes to " + actual + "); removed it";
     warn(message);
     return Error(ErrorCode::corrupt, message);
   }
@@ -165,7 +169,8 @@ Result<void> LocalStore::fetch_blob(std::string_view sha256_hex, const fs::path&
 
 Result<void> LocalStore::store(std::string_view key, const OutputRecord& record,
                                const fs::path& blob_file) {
-  if (!format::is_lower_hex(key, 64)) return internal("store: malformed key '" + std::string(key) + "'");
+  if (!format::is_lower_hex(key, 64))
+    return internal("store: malformed key '" + std::string(key) + "'");
   if (!format::is_lower_hex(record.blob_sha256, 64)) {
     return internal("store: malformed blob SHA-256 '" + record.blob_sha256 + "'");
   }
@@ -183,7 +188,8 @@ Result<void> LocalStore::store(std::string_view key, const OutputRecord& record,
     UniqueFd in(::open(blob_file.c_str(), O_RDONLY | O_CLOEXEC));
     if (!in) return errno_error(blob_file.string(), errno);
     auto temp = LPACK_TRY(io::StoreTempFile::create(m_root / "tmp"));
-    auto copied = LPACK_TRY(io::copy_hashing(in.get(), temp.fd(), blob_file.string(), temp.path().string()));
+    auto copied =
+        LPACK_TRY(io::copy_hashing(in.get(), temp.fd(), blob_file.string(), temp.path().string()));
     if (to_hex(copied.sha256) != record.blob_sha256 || copied.bytes != record.size) {
       return internal("store: " + blob_file.string() + " has SHA-256 " + to_hex(copied.sha256) +
                       " and " + std::to_string(copied.bytes) + " bytes, but the record says " +
@@ -199,7 +205,8 @@ Result<void> LocalStore::store(std::string_view key, const OutputRecord& record,
 }
 
 Result<void> LocalStore::remember_last(std::string_view slot, std::string_view key_text) {
-  if (!valid_slot(slot)) return internal("remember_last: malformed slot '" + std::string(slot) + "'");
+  if (!valid_slot(slot))
+    return internal("remember_last: malformed slot '" + std::string(slot) + "'");
   auto held = LPACK_TRY(lock(false));
   auto temp = LPACK_TRY(io::StoreTempFile::create(m_root / "tmp"));
   LPACK_TRY(temp.write(format::encode_last(key_text)));
@@ -223,14 +230,19 @@ std::optional<std::string> LocalStore::last(std::string_view slot) {
   auto key_text = format::decode_last(*text);
   if (!key_text) {
     io::remove_if_same(path, seen);
-    warn("removed corrupt cache file last/" + std::string(slot) + " (" + key_text.error().message() + ")");
+    warn("removed corrupt cache file last/" + std::string(slot) + " (" +
+         key_text.error().message() + ")");
     return std::nullopt;
   }
   return std::move(*key_text);
 }
 
-void LocalStore::count_hit() { bump_counter(true); }
-void LocalStore::count_miss() { bump_counter(false); }
+void LocalStore::count_hit() {
+  bump_counter(true);
+}
+void LocalStore::count_miss() {
+  bump_counter(false);
+}
 
 void LocalStore::bump_counter(bool hit) {
   // Updated in place under an exclusive flock of the stats file itself: renaming a new file
@@ -257,16 +269,19 @@ void LocalStore::bump_counter(bool hit) {
   (hit ? counters.hits : counters.misses) += 1;
   std::string out = format::encode_counters(counters);
   ssize_t written = ::pwrite(fd, out.data(), out.size(), 0);
-  if (written != static_cast<ssize_t>(out.size()) || ::ftruncate(fd, static_cast<off_t>(out.size())) != 0) {
+  if (written != static_cast<ssize_t>(out.size()) ||
+      ::ftruncate(fd, static_cast<off_t>(out.size())) != 0) {
     warn("cache counters not updated: " + path.string() + ": " + std::strerror(errno));
   }
 }
 
 fs::path default_cache_dir(const std::map<std::string, std::string>& env) {
   auto xdg = env.find("XDG_CACHE_HOME");
-  if (xdg != env.end() && fs::path(xdg->second).is_absolute()) return fs::path(xdg->second) / "lpack";
+  if (xdg != env.end() && fs::path(xdg->second).is_absolute())
+    return fs::path(xdg->second) / "lpack";
   auto home = env.find("HOME");
-  if (home != env.end() && !home->second.empty()) return fs::path(home->second) / ".cache" / "lpack";
+  if (home != env.end() && !home->second.empty())
+    return fs::path(home->second) / ".cache" / "lpack";
   return {};
 }
 

@@ -21,7 +21,9 @@ std::string hex16(uint64_t v) {
   return out;
 }
 
-Error corrupt(std::string reason) { return {ErrorCode::corrupt, std::move(reason)}; }
+Error corrupt(std::string reason) {
+  return {ErrorCode::corrupt, std::move(reason)};
+}
 
 std::optional<uint64_t> parse_uint(std::string_view text, int base = 10) {
   if (text.empty() || text.size() > 20) return std::nullopt;

@@ -40,7 +40,9 @@ class StoreTempFile {
  public:
   static Result<StoreTempFile> create(const fs::path& tmp_dir);
   StoreTempFile(StoreTempFile&& other) noexcept
-      : m_fd(std::move(other.m_fd)), m_path(std::exchange(other.m_path, {})), m_done(other.m_done) {}
+      : m_fd(std::move(other.m_fd)),
+        m_path(std::exchange(other.m_path, {})),
+        m_done(other.m_done) {}
   StoreTempFile& operator=(StoreTempFile&&) = delete;
   ~StoreTempFile();
 

@@ -1,14 +1,13 @@
 // LocalStore maintenance: stats, verify, gc and clear (the `lpack cache` commands).
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <tbb/parallel_for.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <map>
 #include <optional>
-
-#include <tbb/parallel_for.h>
 
 #include "base/sha256.hpp"
 #include "cache/store.hpp"
@@ -29,7 +28,9 @@ struct Found {
   int64_t mtime_ns = 0;
 };
 
-bool is_hex_prefix(std::string_view name) { return format::is_lower_hex(name, 2); }
+bool is_hex_prefix(std::string_view name) {
+  return format::is_lower_hex(name, 2);
+}
 
 Result<std::vector<Found>> scan(const fs::path& root, std::string_view area) {
   std::vector<Found> found;
@@ -79,7 +80,9 @@ std::optional<std::string> check_record(const Found& f, std::optional<format::Pa
   return std::nullopt;
 }
 
-bool remove_file(const fs::path& path) { return ::unlink(path.c_str()) == 0 || errno == ENOENT; }
+bool remove_file(const fs::path& path) {
+  return ::unlink(path.c_str()) == 0 || errno == ENOENT;
+}
 
 }  // namespace
 
@@ -167,7 +170,8 @@ Result<LocalStore::GcReport> LocalStore::gc(uint64_t max_bytes) {
 
   // Holding the exclusive lock, no store is running: whatever is in tmp/ was left by a
   // killed process.
-  for (const auto& name : LPACK_TRY(io::list_names(m_root / "tmp"))) remove_tree(m_root / "tmp" / name);
+  for (const auto& name : LPACK_TRY(io::list_names(m_root / "tmp")))
+    remove_tree(m_root / "tmp" / name);
 
   auto records = LPACK_TRY(scan(m_root, "ac"));
   auto blob_files = LPACK_TRY(scan(m_root, "cas"));
@@ -242,10 +246,12 @@ Result<LocalStore::GcReport> LocalStore::gc(uint64_t max_bytes) {
 Result<void> LocalStore::clear() {
   auto held = LPACK_TRY(lock(true));
   for (const char* area : {"ac", "cas", "tmp", "last"}) {
-    for (const auto& name : LPACK_TRY(io::list_names(m_root / area))) remove_tree(m_root / area / name);
+    for (const auto& name : LPACK_TRY(io::list_names(m_root / area)))
+      remove_tree(m_root / area / name);
     auto left = LPACK_TRY(io::list_names(m_root / area));
     if (!left.empty()) {
-      return io_error((m_root / area / left.front()).string() + ": cannot remove it from the cache");
+      return io_error((m_root / area / left.front()).string() +
+                      ": cannot remove it from the cache");
     }
   }
   if (::unlink(stat_cache_path().c_str()) != 0 && errno != ENOENT) {

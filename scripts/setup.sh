@@ -45,6 +45,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ $with_tests -eq 1 ]; then
+  # npm 10 or newer honours --cpu/--os when choosing optional platform packages.
+  if [ "$(npm --version | cut -d. -f1)" -lt 10 ]; then sudo_if_needed npm install -g --silent npm@10 >/dev/null; fi
   # yarn and pnpm for the Node fixtures, from the npm registry.
   for tool in yarn pnpm; do
     command -v "$tool" >/dev/null || sudo_if_needed npm install -g --silent "$tool" >/dev/null

@@ -300,7 +300,7 @@ Result<ZipStats> write_zip(int fd, std::vector<ZipInput> inputs, const ZipOption
     prepare_entry(*slot, inputs[slot->index], workers.local(), options.level);
     return slot;
   };
-  auto write = [&](Slot* slot) {
+  auto emit = [&](Slot* slot) {
     if (!failure) {
       if (slot->error) {
         failure = std::move(*slot->error);
@@ -333,7 +333,7 @@ Result<ZipStats> write_zip(int fd, std::vector<ZipInput> inputs, const ZipOption
           static_cast<size_t>(threads) * k_tokens_per_thread,
           tbb::make_filter<void, Slot*>(tbb::filter_mode::serial_in_order, dispatch) &
               tbb::make_filter<Slot*, Slot*>(tbb::filter_mode::parallel, compress) &
-              tbb::make_filter<Slot*, void>(tbb::filter_mode::serial_in_order, write));
+              tbb::make_filter<Slot*, void>(tbb::filter_mode::serial_in_order, emit));
     });
   } catch (const std::bad_alloc&) {
     return Error(ErrorCode::io, "zip: out of memory");

@@ -19,7 +19,8 @@ std::string env_value(const PlanRequest& request, std::string_view name) {
 
 // The toolchain identity shared by both steps. `mvn -v` prints paths, the locale and the
 // kernel version too, which would split the cache between identical machines: only its
-// first line ("Apache Maven 3.8.7") counts, with the terminal colour codes stripped.
+// "Apache Maven 3.8.7" line counts, without the colour codes Maven's console library
+// writes even in batch mode.
 std::vector<Command> maven_probes() {
   Command java;
   java.argv = {"java", "-version"};
@@ -27,7 +28,8 @@ std::vector<Command> maven_probes() {
   javac.argv = {"javac", "-version"};
   Command mvn;
   mvn.argv = {"sh", "-c",
-              "v=$(mvn -B -v) || exit $?; printf '%s\\n' \"$v\" | sed -n '1s/\\x1b\\[[0-9;]*m//g;1p'"};
+              "v=$(mvn -B -v 2>&1) || { printf '%s\\n' \"$v\"; exit 1; }; "
+              "printf '%s\\n' \"$v\" | sed 's/\\x1b\\[[0-9;]*m//g' | grep -m1 '^Apache Maven'"};
   return {java, javac, mvn};
 }
 

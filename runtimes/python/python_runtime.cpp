@@ -341,7 +341,9 @@ Step layer_step(const PythonRuntimeInfo& runtime, Arch arch, const Dependencies&
   pip.argv = interp.pip;
   pip.argv.insert(
       pip.argv.end(),
-      {"--isolated", "--disable-pip-version-check", "--no-input", "install", "--no-compile",
+      // --root-user-action: pip's warning about root is noise inside a scratch --target.
+      {"--isolated", "--disable-pip-version-check", "--no-input", "install",
+       "--root-user-action=ignore", "--no-compile",
        "--only-binary=:all:", "--implementation", "cp", "--python-version",
        std::string(runtime.version), "--abi", std::string(runtime.abi)});
   for (const auto& tag : tags) pip.argv.insert(pip.argv.end(), {"--platform", tag});

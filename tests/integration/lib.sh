@@ -67,8 +67,9 @@ zip_names() {
 }
 
 # zip_has ZIP NAME / zip_lacks ZIP PATTERN (grep -E on names)
-zip_has() { if zip_names "$1" | grep -qxF -- "$2"; then pass "$(basename "$1") has $2"; else fail "$(basename "$1") lacks $2"; fi; }
-zip_lacks() { if zip_names "$1" | grep -qE -- "$2"; then fail "$(basename "$1") has entries matching $2: $(zip_names "$1" | grep -E -- "$2" | head -3 | tr '\n' ' ')"; else pass "$(basename "$1") has nothing matching $2"; fi; }
+# (grep reads everything, not -q: an early exit would fail the writer under pipefail.)
+zip_has() { if zip_names "$1" | grep -xF -- "$2" >/dev/null; then pass "$(basename "$1") has $2"; else fail "$(basename "$1") lacks $2"; fi; }
+zip_lacks() { if zip_names "$1" | grep -E -- "$2" >/dev/null; then fail "$(basename "$1") has entries matching $2: $(zip_names "$1" | grep -E -- "$2" | head -3 | tr '\n' ' ')"; else pass "$(basename "$1") has nothing matching $2"; fi; }
 
 # elf_machines ZIP: "name machine" for every ELF entry (machine: 62 x86-64, 183 aarch64).
 elf_machines() {

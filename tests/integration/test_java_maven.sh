@@ -2,7 +2,7 @@
 # labels: java slow
 # Builds the Maven fixture offline against Debian's on-disk Maven repository, reached the way
 # a user with a company mirror reaches theirs: a mirror in ~/.m2/settings.xml (in a HOME of
-# the test's own). Checks the layout (classes at the function's root, runtime jars under the
+# the test's own) whose URL comes from an environment variable. Checks the layout (classes at the function's root, runtime jars under the
 # layer's java/lib/, no test-scoped junit), runs the handler with `java -cp` over the unzipped
 # function + layer as Lambda lays them out (/var/task, /opt), byte-identical zips from two
 # folders, the layer key's independence from handler code, and the failure messages of a
@@ -25,13 +25,16 @@ export HOME="$TEST_TMP/home"
 export XDG_CACHE_HOME="$TEST_TMP/xdg"  # the tool cache of --no-cache builds
 unset MAVEN_OPTS MAVEN_ARGS JAVA_TOOL_OPTIONS || true
 mkdir -p "$HOME/.m2"
-cat >"$HOME/.m2/settings.xml" <<EOF
+# The mirror's URL comes from the environment, as CI settings often take credentials: lpack
+# must carry ${env.X} references into its clean build environment.
+export LPACK_TEST_MAVEN_REPO="file://$debian_repo"
+cat >"$HOME/.m2/settings.xml" <<'EOF'
 <settings>
   <mirrors>
     <mirror>
       <id>debian</id>
       <mirrorOf>*</mirrorOf>
-      <url>file://$debian_repo</url>
+      <url>${env.LPACK_TEST_MAVEN_REPO}</url>
     </mirror>
   </mirrors>
 </settings>

@@ -20,12 +20,12 @@ build() {  # build FIXTURE_DIR ARCH OUT
 # --- arm64: cross-built on an x86_64 host (or natively on arm64) ---------------------------
 build "$LPACK_FIXTURES/node-esbuild" arm64 "$TEST_TMP/arm64"
 layer=$TEST_TMP/arm64/layer.zip
-has_entry "$layer" "nodejs/node_modules/@esbuild/linux-arm64/bin/esbuild"
-has_entry "$layer" "nodejs/node_modules/esbuild/package.json"
-has_entry "$layer" "nodejs/node_modules/ms/index.js"
-lacks_entry "$layer" "^nodejs/node_modules/@esbuild/linux-x64"
-lacks_entry "$layer" "^nodejs/node_modules/is-number"   # a devDependency
-lacks_entry "$layer" "^nodejs/node_modules/\.(bin|package-lock\.json)"
+zip_has "$layer" "nodejs/node_modules/@esbuild/linux-arm64/bin/esbuild"
+zip_has "$layer" "nodejs/node_modules/esbuild/package.json"
+zip_has "$layer" "nodejs/node_modules/ms/index.js"
+zip_lacks "$layer" "^nodejs/node_modules/@esbuild/linux-x64"
+zip_lacks "$layer" "^nodejs/node_modules/is-number"   # a devDependency
+zip_lacks "$layer" "^nodejs/node_modules/\.(bin|package-lock\.json)"
 expect_eq "every layer entry is under nodejs/" "$(zip_names "$layer" | grep -v '^nodejs/' | head -3)" ""
 x86_elves=$(elf_machines "$layer" | awk '$2 == 62' | head -3)
 expect_eq "no x86-64 ELF in the arm64 layer" "$x86_elves" ""
@@ -39,8 +39,8 @@ expect_eq "manifest runtime" \
 
 # --- x86_64: unzip Lambda-style and run the handler ----------------------------------------
 build "$LPACK_FIXTURES/node-esbuild" x86_64 "$TEST_TMP/x86"
-has_entry "$TEST_TMP/x86/layer.zip" "nodejs/node_modules/@esbuild/linux-x64/bin/esbuild"
-lacks_entry "$TEST_TMP/x86/layer.zip" "^nodejs/node_modules/@esbuild/linux-arm64"
+zip_has "$TEST_TMP/x86/layer.zip" "nodejs/node_modules/@esbuild/linux-x64/bin/esbuild"
+zip_lacks "$TEST_TMP/x86/layer.zip" "^nodejs/node_modules/@esbuild/linux-arm64"
 arm_in_x86=$(elf_machines "$TEST_TMP/x86/layer.zip" | awk '$2 == 183' | head -3)
 expect_eq "no AArch64 ELF in the x86_64 layer" "$arm_in_x86" ""
 if [ "$(uname -m)" == "x86_64" ]; then

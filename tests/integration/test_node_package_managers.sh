@@ -48,8 +48,8 @@ check_manager() {
       "$LPACK" build "$LPACK_FIXTURES/$fixture" --arch "$arch" --out "$out" --cache-dir "$TEST_TMP/cache"
     [ -f "$out/layer.zip" ] || { fail "$fixture $arch: no layer.zip"; continue; }
     check_target_layer "$out/layer.zip" "$arch"
-    lacks_entry "$out/layer.zip" "^nodejs/node_modules/\.(bin|yarn-integrity|yarn-state\.yml|modules\.yaml|pnpm)"
-    lacks_entry "$out/function.zip" "node_modules|\.lock$|lock\.yaml$|^\."
+    zip_lacks "$out/layer.zip" "^nodejs/node_modules/\.(bin|yarn-integrity|yarn-state\.yml|modules\.yaml|pnpm)"
+    zip_lacks "$out/function.zip" "node_modules|\.lock$|lock\.yaml$|^\."
   done
   if [ "$(uname -m)" == "x86_64" ]; then
     expect_eq "$fixture: the x86_64 handler runs" \

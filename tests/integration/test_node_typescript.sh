@@ -15,8 +15,8 @@ for arch in arm64 x86_64; do
   expect_exit 0 "lpack build node-typescript --arch $arch" -- \
     "$LPACK" build "$LPACK_FIXTURES/node-typescript" --arch "$arch" --out "$out" --cache-dir "$TEST_TMP/cache"
   expect_eq "$arch function.zip is the compiled output" "$(zip_names "$out/function.zip" | tr '\n' ' ')" "index.js "
-  has_entry "$out/layer.zip" "nodejs/node_modules/ms/index.js"
-  lacks_entry "$out/layer.zip" "typescript"
+  zip_has "$out/layer.zip" "nodejs/node_modules/ms/index.js"
+  zip_lacks "$out/layer.zip" "typescript"
   expect_eq "$arch manifest runtime (from lpack.toml)" \
     "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["runtime"])' "$out/manifest.json")" "nodejs20.x"
 done

@@ -93,6 +93,8 @@ print(" ".join("%s=%s" % (k, v["cache"]) for k, v in sorted(m["artifacts"].items
 artifacts() { (cd "$1" && ls -- *.zip 2>/dev/null | tr '\n' ' ') || true; }
 
 # build_a SRC_REL OUT CACHE [ENV...] / build_b SRC_ABS OUT CACHE [ENV...]: the two settings.
+# A passes SRC relative to its working folder; B passes --out and --cache-dir relative to its
+# own ($TEST_TMP/elsewhere): where a build runs from must not matter either.
 build_a() {
   local src=$1 out=$2 cache=$3
   shift 3
@@ -115,8 +117,8 @@ check_fixture() {
   local id="$name-$arch"
   local src_a="src-$id"                                                      # relative to $TEST_TMP/a
   local src_b="$TEST_TMP/b/a/much/longer/path/to/the/second/copy/of/$id"     # absolute
-  local out="$TEST_TMP/out/$id"
-  local cache_a="$TEST_TMP/cache-a" cache_b="$TEST_TMP/cache-b"
+  local out="$TEST_TMP/out/$id"   # B writes to $TEST_TMP/elsewhere/out/$id, linked here
+  local cache_a="$TEST_TMP/cache-a" cache_b="cache-b"   # cache_b: relative to $TEST_TMP/elsewhere
 
   copy_fixture "$name" "$TEST_TMP/a/$src_a"
   find "$TEST_TMP/a/$src_a" -exec touch -h -d '2001-02-03 04:05:06 UTC' {} +
@@ -125,6 +127,9 @@ check_fixture() {
   find "$src_b" -exec touch -h -d '2030-06-07 08:09:10 UTC' {} +
 
   echo "--- $id"
+  mkdir -p "$out" "$TEST_TMP/elsewhere/out/$id"
+  local b
+  for b in b b-warm b-sde; do ln -sfn "$TEST_TMP/elsewhere/out/$id/$b" "$out/$b"; done
   local rc=0
   build_a "$src_a" "$out/a" "$cache_a" >"$TEST_TMP/build.log" 2>&1 || rc=$?
   if [ "$rc" != 0 ]; then
@@ -137,7 +142,7 @@ check_fixture() {
     fi
     return
   fi
-  expect_exit 0 "$id: build B" -- build_b "$src_b" "$out/b" "$cache_b"
+  expect_exit 0 "$id: build B" -- build_b "$src_b" "out/$id/b" "$cache_b"
   expect_eq "$id: A and B made the same artifacts" "$(artifacts "$out/b")" "$(artifacts "$out/a")"
   local zip
   for zip in $(artifacts "$out/a"); do
@@ -146,7 +151,7 @@ check_fixture() {
   same "$id: manifest.json is identical (A vs B)" "$out/a/manifest.json" "$out/b/manifest.json"
 
   # Warm: B again, into a fresh --out so every artifact comes out of the cache.
-  expect_exit 0 "$id: build B again (warm cache)" -- build_b "$src_b" "$out/b-warm" "$cache_b"
+  expect_exit 0 "$id: build B again (warm cache)" -- build_b "$src_b" "out/$id/b-warm" "$cache_b"
   local states expected_states=""
   states=$(cache_states "$out/b-warm/manifest.json")
   for zip in $(artifacts "$out/a"); do expected_states+="${expected_states:+ }${zip%.zip}=hit"; done
@@ -160,7 +165,7 @@ check_fixture() {
 
   # SOURCE_DATE_EPOCH: other bytes than the default, reproducible, and the date of every entry.
   expect_exit 0 "$id: build A with SOURCE_DATE_EPOCH" -- build_a "$src_a" "$out/a-sde" "$cache_a" SOURCE_DATE_EPOCH=$sde
-  expect_exit 0 "$id: build B with SOURCE_DATE_EPOCH" -- build_b "$src_b" "$out/b-sde" "$cache_b" SOURCE_DATE_EPOCH=$sde
+  expect_exit 0 "$id: build B with SOURCE_DATE_EPOCH" -- build_b "$src_b" "out/$id/b-sde" "$cache_b" SOURCE_DATE_EPOCH=$sde
   for zip in $(artifacts "$out/a"); do
     same "$id: $zip with SOURCE_DATE_EPOCH is byte-identical (A vs B)" "$out/a-sde/$zip" "$out/b-sde/$zip"
     if cmp -s "$out/a/$zip" "$out/a-sde/$zip"; then

@@ -59,7 +59,10 @@ TEST(CacheActionKey, EachComponentChangesTheKeyAndIsExplained) {
       {"input path", [](KeyInputs& k) { k.inputs[0].path = "main.py"; }, "main.py"},
       {"input mode", [](KeyInputs& k) { k.inputs[0].executable = true; }, "mode"},
       {"input content", [](KeyInputs& k) { k.inputs[1].hash.low = 99; }, "requirements.txt"},
-      {"input added", [](KeyInputs& k) { k.inputs.push_back({"new.py", false, 1, Hash128{7, 7}}); },
+      {"input added",
+       [](KeyInputs& k) {
+         k.inputs.push_back({"new.py", false, 1, Hash128{7, 7}});
+       },
        "added"},
       {"input removed", [](KeyInputs& k) { k.inputs.pop_back(); }, "removed"},
   };
@@ -84,7 +87,8 @@ TEST(CacheActionKey, IdenticalRebuildHasTheSameKey) {
   std::reverse(b.inputs.begin(), b.inputs.end());  // input order does not matter
   EXPECT_EQ(build_key(a).hex(), build_key(b).hex());
   EXPECT_EQ(build_key(a).canonical_text(), build_key(b).canonical_text());
-  EXPECT_TRUE(explain_difference(build_key(a).canonical_text(), build_key(b).canonical_text()).empty());
+  EXPECT_TRUE(
+      explain_difference(build_key(a).canonical_text(), build_key(b).canonical_text()).empty());
   EXPECT_EQ(build_key(a).hex().size(), 64u);
 }
 

@@ -120,8 +120,9 @@ TEST(CacheStatCache, CorruptFileStartsEmptyWithWarning) {
   bad_magic[0] = 'X';
   std::string future_version = good;
   future_version[4] = 9;
-  for (const std::string& bytes : {flipped, bad_magic, future_version, good.substr(0, good.size() - 3),
-                                   std::string("garbage"), std::string()}) {
+  for (const std::string& bytes :
+       {flipped, bad_magic, future_version, good.substr(0, good.size() - 3), std::string("garbage"),
+        std::string()}) {
     write(file, bytes);
     auto cache = StatCache::load(file);
     ASSERT_TRUE(cache.has_value());

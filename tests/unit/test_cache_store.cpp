@@ -18,7 +18,9 @@
 namespace lpack::cache {
 namespace {
 
-std::string key_of(std::string_view name) { return to_hex(sha256(name)); }
+std::string key_of(std::string_view name) {
+  return to_hex(sha256(name));
+}
 
 std::string joined(const std::vector<std::string>& lines) {
   std::string out;
@@ -145,8 +147,9 @@ TEST_F(CacheStore, CorruptBlobIsDetectedRemovedAndReported) {
   auto report = m_store->verify();
   ASSERT_TRUE(report.has_value());
   ASSERT_EQ(report->corrupt.size(), 1u) << joined(report->corrupt);
-  EXPECT_NE(report->corrupt[0].find("cas/" + record.blob_sha256.substr(0, 2) + "/" + record.blob_sha256),
-            std::string::npos);
+  EXPECT_NE(
+      report->corrupt[0].find("cas/" + record.blob_sha256.substr(0, 2) + "/" + record.blob_sha256),
+      std::string::npos);
 
   ASSERT_TRUE(m_store->lookup(key).has_value());  // the size still matches: fetch finds out
   auto fetched = m_store->fetch_blob(record.blob_sha256, out("function.zip"));
@@ -199,7 +202,8 @@ TEST_F(CacheStore, CorruptRecordIsAMissWithAWarning) {
   }
   // A sound record filed under another key is not served either.
   std::string other = key_of("other");
-  ASSERT_TRUE(write_file_atomic(record_path(key), format::encode_record(other, record)).has_value());
+  ASSERT_TRUE(
+      write_file_atomic(record_path(key), format::encode_record(other, record)).has_value());
   EXPECT_FALSE(m_store->lookup(key).has_value());
   EXPECT_EQ(m_store->take_warnings().size(), 1u);
 }
@@ -207,7 +211,8 @@ TEST_F(CacheStore, CorruptRecordIsAMissWithAWarning) {
 TEST_F(CacheStore, RecordOfAnotherVersionIsAMissLeftInPlace) {
   std::string key = key_of("k");
   put(key, "blob");
-  ASSERT_TRUE(write_file_atomic(record_path(key), format::seal("lpack-record 2\nnew fields\n")).has_value());
+  ASSERT_TRUE(write_file_atomic(record_path(key), format::seal("lpack-record 2\nnew fields\n"))
+                  .has_value());
   EXPECT_FALSE(m_store->lookup(key).has_value());
   EXPECT_TRUE(fs::exists(record_path(key)));
   EXPECT_TRUE(m_store->take_warnings().empty());
@@ -327,7 +332,8 @@ TEST_F(CacheStore, RemembersTheLastKeyTextOfASlot) {
   EXPECT_FALSE(m_store->remember_last("../escape", "x").has_value());
   EXPECT_FALSE(m_store->last("../escape").has_value());
 
-  ASSERT_TRUE(write_file_atomic(root() / "last" / "abc123", "lpack-last 1\nkey_text 3\nabc\n").has_value());
+  ASSERT_TRUE(
+      write_file_atomic(root() / "last" / "abc123", "lpack-last 1\nkey_text 3\nabc\n").has_value());
   EXPECT_FALSE(m_store->last("abc123").has_value());
   EXPECT_EQ(m_store->take_warnings().size(), 1u);
 }
@@ -337,11 +343,13 @@ TEST_F(CacheStore, ConcurrentThreadsNeverCorruptTheCache) {
   constexpr int k_rounds = 25;
   // Four keys every thread stores and reads, plus one key per thread.
   std::vector<std::pair<std::string, std::string>> shared;  // key, content
-  for (int i = 0; i < 4; ++i) shared.emplace_back(key_of("shared" + std::to_string(i)), std::string(3000 + i, char('a' + i)));
+  for (int i = 0; i < 4; ++i)
+    shared.emplace_back(key_of("shared" + std::to_string(i)), std::string(3000 + i, char('a' + i)));
   std::vector<std::pair<fs::path, OutputRecord>> shared_blobs;
   for (const auto& [key, content] : shared) shared_blobs.push_back(blob(content));
   std::vector<std::pair<fs::path, OutputRecord>> own_blobs;
-  for (int t = 0; t < k_threads; ++t) own_blobs.push_back(blob("own content of thread " + std::to_string(t)));
+  for (int t = 0; t < k_threads; ++t)
+    own_blobs.push_back(blob("own content of thread " + std::to_string(t)));
 
   std::atomic<int> failures{0};
   std::atomic<int> fetched_ok{0};

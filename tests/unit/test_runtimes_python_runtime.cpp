@@ -135,6 +135,7 @@ TEST_F(PythonPlanTest, PipArgvForArm64) {
                                          "--disable-pip-version-check",
                                          "--no-input",
                                          "install",
+                                         "--root-user-action=ignore",
                                          "--no-compile",
                                          "--only-binary=:all:",
                                          "--implementation",
