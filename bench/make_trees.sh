@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds the three source trees bench/pack.sh zips, under bench/work/ (git-ignored):
-#   node_modules/  a real Lambda-style node_modules (~5-12k files) from the npm registry
-#   botocore/      a boto3 + botocore + s3transfer + dateutil site-packages (~2k files),
-#                  copied from a local Python when one has botocore, else generated
-#   small_files/   50,000 small text files generated from a fixed seed
-# Each tree is built once; delete its folder (or bench/work/) to rebuild it.
+# Builds the three source trees bench/pack.sh zips, under bench/work/pack/ (git-ignored):
+#   node/node_modules/  a real Lambda-style node_modules (~11k files) from the npm registry
+#   botocore/tree/      boto3 + botocore + s3transfer + dateutil (~2k files), copied from a
+#                       local Python that has botocore, else generated in its shape
+#   small_files/tree/   50,000 small text files generated from a fixed seed
+# Each tree is built once; delete its folder (or bench/work/pack/) to rebuild it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-work=${LPACK_BENCH_WORK:-$here/work}
+work=${LPACK_BENCH_WORK:-$here/work/pack}
 mkdir -p "$work"
 
 python=$(python3 -c 'import sys; print(sys.executable)')
@@ -65,7 +65,7 @@ root = sys.argv[1]
 rng = random.Random(2)
 words = ["client", "request", "response", "shape", "member", "operation", "paginator",
          "waiter", "endpoint", "region", "credentials", "signature", "exception", "string"]
-for i in range(400):
+for i in range(550):
     svc = os.path.join(root, "botocore", "data", "service%03d" % i, "2020-01-01")
     os.makedirs(svc, exist_ok=True)
     model = {"operations": {"Op%d" % j: {"input": {"shape": rng.choice(words)},

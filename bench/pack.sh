@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packing benchmark: lpack's zip writer against the tools users would otherwise zip a
 # Lambda bundle with, on three trees (see bench/make_trees.sh):
-#   lpack    bench/zip_bench (walk_tree + write_zip, libdeflate level 6, all cores)
+#   lpack    bench/zip_bench (walk_tree + write_zip, libdeflate at the default level 5, all cores)
 #   zip      Info-ZIP `zip -X -6 -r -q`
 #   python   Python's zipfile, ZIP_DEFLATED level 6, one file at a time (what SAM does)
 #   bsdtar   libarchive's `bsdtar --format zip -cf`
@@ -15,7 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-work=${LPACK_BENCH_WORK:-$here/work}
+work=${LPACK_BENCH_WORK:-$here/work/pack}
 runs=${RUNS:-5}
 zip_bench=${ZIP_BENCH:-$root/build/bench/zip_bench}
 doc=$root/docs/benchmarks.md
@@ -85,8 +85,8 @@ declare -A trees=(
 )
 table=$results/packing_table.md
 {
-  echo "| tree | files | tool | wall (s) | ± | cpu (s) | size (bytes) | zip wall / tool wall | size / zip size |"
-  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| tree | files | tool | wall (s) | ± | cpu (s) | size (bytes) | zip wall / tool wall | zip cpu / tool cpu | size / zip size |"
+  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >"$table"
 
 for tree in node_modules botocore small_files; do
@@ -112,8 +112,9 @@ for tree in node_modules botocore small_files; do
   unzip -tq "$out/$tree.lpack.zip" >/dev/null
   for tool in lpack zip python bsdtar; do
     ratio_time=$("$python" -c 'import sys; print("%.1f×" % (float(sys.argv[1]) / float(sys.argv[2])))' "${mean[zip]}" "${mean[$tool]}")
+    ratio_cpu=$("$python" -c 'import sys; print("%.1f×" % (float(sys.argv[1]) / float(sys.argv[2])) if sys.argv[2] != "-" else "-")' "${cpu_time[zip]}" "${cpu_time[$tool]}")
     ratio_size=$("$python" -c 'import sys; print("%.3f" % (int(sys.argv[1]) / int(sys.argv[2])))' "${size[$tool]}" "${size[zip]}")
-    echo "| $tree | $files | $tool | ${mean[$tool]} | ${spread[$tool]} | ${cpu_time[$tool]} | ${size[$tool]} | $ratio_time | $ratio_size |" >>"$table"
+    echo "| $tree | $files | $tool | ${mean[$tool]} | ${spread[$tool]} | ${cpu_time[$tool]} | ${size[$tool]} | $ratio_time | $ratio_cpu | $ratio_size |" >>"$table"
   done
   unset mean spread cpu_time size
 done
@@ -122,10 +123,10 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 section=$results/packing_section.md
 {
   echo "<!-- packing:begin (written by bench/pack.sh) -->"
-  echo "Machine: $(nproc) cores, $cpu, $(uname -sr); run $(date -u +%Y-%m-%d); load average"
-  echo "$(cut -d' ' -f1-3 /proc/loadavg) when it ended. Mean wall time of $runs runs after a warm-up"
-  echo "(page cache warm). Tools: $(zip -v | sed -n 2p | sed 's/^ *//;s/,.*//'),"
-  echo "$(bsdtar --version | cut -d' ' -f1-4), Python $("$python" -c 'import platform; print(platform.python_version())')."
+  echo "Machine: $(nproc) cores, $cpu, $(uname -sr). Load average when the run ended:"
+  echo "$(cut -d' ' -f1-3 /proc/loadavg). Mean of $runs runs after a warm-up (page cache warm). Tools:"
+  echo "$(zip -v | sed -n 2p | sed 's/^ *This is //;s/ (.*//'), $(bsdtar --version | cut -d' ' -f1-2),"
+  echo "Python $("$python" -c 'import platform; print(platform.python_version())'), libdeflate $(pkg-config --modversion libdeflate 2>/dev/null || echo '?')."
   echo
   cat "$table"
   echo "<!-- packing:end -->"

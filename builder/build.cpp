@@ -1,5 +1,6 @@
 #include "builder/build.hpp"
 
+#include <chrono>
 #include <set>
 #include <system_error>
 
@@ -127,6 +128,22 @@ Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const
   return pending;
 }
 
+// Removes temporaries that killed builds left in --out: ".function.zip.tmp.XXXXXX" and the
+// like, older than an hour so that a build running concurrently in the same folder keeps its own.
+void sweep_stale_temporaries(const fs::path& out) {
+  std::error_code ec;
+  auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(out, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] != '.' || name.find(".tmp.") == std::string::npos) continue;
+    bool ours = name.rfind(".function.zip.", 0) == 0 || name.rfind(".layer.zip.", 0) == 0 ||
+                name.rfind(".manifest.json.", 0) == 0 || name.rfind("..lpack-write-probe.", 0) == 0;
+    if (!ours) continue;
+    auto modified = entry.last_write_time(ec);
+    if (!ec && now - modified > std::chrono::hours(1)) fs::remove(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 Result<BuildReport> build(const BuildOptions& options, Services& services) {
@@ -144,9 +161,12 @@ Result<BuildReport> build(const BuildOptions& options, Services& services) {
   std::error_code ec;
   fs::create_directories(options.out, ec);
   if (ec) return bad_input("--out " + options.out.string() + ": cannot create the folder: " + ec.message());
-  // Fail before building rather than after: a probe file proves the folder takes writes.
-  auto probe = AtomicFile::create(options.out / ".lpack-write-probe");
-  if (!probe) return bad_input("--out " + options.out.string() + ": folder is not writable: " + probe.error().message());
+  {
+    // Fail before building rather than after: a probe file proves the folder takes writes.
+    auto probe = AtomicFile::create(options.out / ".lpack-write-probe");
+    if (!probe) return bad_input("--out " + options.out.string() + ": folder is not writable: " + probe.error().message());
+  }
+  sweep_stale_temporaries(options.out);
 
   BuildReport report;
   report.plugin = p.plan.plugin;

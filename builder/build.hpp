@@ -89,6 +89,7 @@ Result<std::vector<StepExplanation>> explain(const BuildOptions& options, Servic
 // for byte, with the artifacts in options.out. `differences` is empty when they match.
 struct VerifyReport {
   std::vector<std::string> checked;      // "function.zip", "layer.zip"
+  std::vector<std::string> differing;    // those of `checked` whose bytes differ
   std::vector<std::string> differences;  // "layer.zip: python/x.py: content differs"...
 };
 Result<VerifyReport> verify(const BuildOptions& options, Services& services);

@@ -1,5 +1,7 @@
 #include "builder/pipeline.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <system_error>
 
@@ -61,7 +63,11 @@ Result<Prepared> prepare(const BuildOptions& options, const Services& services) 
   if (!loaded) {
     // Config errors start with the file's name ("lpack.toml:7: ..."); say which folder's.
     Error error = std::move(loaded).error();
-    return Error(error.code(), (options.src / error.message()).string());
+    const std::string& message = error.message();
+    if (message.rfind("lpack.toml", 0) == 0 || message.rfind("function.json", 0) == 0) {
+      return Error(error.code(), (options.src / message).string());
+    }
+    return error;
   }
   p.config = std::move(*loaded);
 
@@ -88,7 +94,9 @@ Result<Prepared> prepare(const BuildOptions& options, const Services& services) 
   p.timestamp = source_date_epoch(services.environment);
   p.compressor = compressor_identity();
   if (!options.no_cache) {
-    p.cache_root = options.cache_dir.empty() ? cache::default_cache_dir(services.environment) : options.cache_dir;
+    // Absolute: tools run in other folders (Go rejects a relative GOPATH).
+    p.cache_root = options.cache_dir.empty() ? cache::default_cache_dir(services.environment)
+                                             : fs::absolute(options.cache_dir, ec);
   }
 
   std::string requested = options.runtime.empty() ? p.config.runtime : options.runtime;
@@ -105,7 +113,10 @@ StepContext step_context(const Prepared& p, const Services& services) {
   context.plan = &p.plan;
   context.src = p.src;
   // Tool caches only speed tools up; without a cache folder they live in a scratch folder.
-  fs::path tools = p.cache_root.empty() ? fs::temp_directory_path() / "lpack-tools" : p.cache_root / "tools";
+  // Per user: a shared /tmp folder must not be a place where one user's tools read another's.
+  fs::path tools = p.cache_root.empty()
+                       ? fs::temp_directory_path() / ("lpack-tools-" + std::to_string(::getuid()))
+                       : p.cache_root / "tools";
   context.toolcache = tools / p.plan.plugin;
   context.arch = p.arch;
   context.timestamp = p.timestamp;

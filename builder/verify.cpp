@@ -55,6 +55,7 @@ Result<VerifyReport> verify(const BuildOptions& options, Services& services) {
     compared_any = true;
     report.checked.push_back(file);
     if (*expected == (*artifact)->sha256) continue;
+    report.differing.push_back(file);
     if (!have_file) {
       report.differences.push_back(file + ": SHA-256 " + (*artifact)->sha256 + " differs from the manifest's " + *expected);
       continue;

@@ -159,10 +159,10 @@ Result<void> LocalStore::fetch_blob(std::string_view sha256_hex, const fs::path&
   std::string actual = to_hex(copied->sha256);
   if (actual != sha256_hex) {
     io::remove_if_same(blob, seen);
-    std::string message =
-        "cache blob " + relative + " is corrupt (its content hashes to " + actual + "); removed it";
-    warn(message);
-    return Error(ErrorCode::corrupt, message);
+    // The Error is the report: no warning as well, or the caller would show it twice.
+    return Error(ErrorCode::corrupt, "cache blob " + relative +
+                                         " is corrupt (its content hashes to " + actual +
+                                         "); removed it");
   }
   return out.commit();  // `out` removes its temporary on every earlier return
 }

@@ -95,7 +95,8 @@ class LocalStore {
   // Copies blob `sha256_hex` to `dest`, verifying its SHA-256 on the way. `dest` is written
   // under a temporary name in its own folder and renamed, so it never appears half-written.
   // Errors: ErrorCode::corrupt when the blob is missing or its content does not match its
-  // name (it is then deleted); io when `dest` cannot be written. Either way: rebuild.
+  // name (it is then deleted); io when `dest` cannot be written. Either way: rebuild. The
+  // Error's message (naming the blob) is the only report: no warning is added for it.
   Result<void> fetch_blob(std::string_view sha256_hex, const fs::path& dest);
 
   // Stores `blob_file` (unless the CAS has that blob already) and then the record for `key`.

@@ -1,6 +1,8 @@
 #include "builder/cli/commands.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "base/arch.hpp"
 #include "base/redact.hpp"
@@ -48,7 +50,7 @@ void CommandSet::add_build_options(CLI::App* command) {
   command->add_flag("--json", m_json, "print the result as JSON on stdout");
   command->add_flag("-q,--quiet", m_quiet, "no progress on stderr");
   command->add_option("-j,--jobs", m_build.jobs, "threads for hashing and compression (0: all cores); never changes the output")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1024));
 }
 
 void CommandSet::register_all(CLI::App& app) {
@@ -82,6 +84,9 @@ bool CommandSet::finish_build_options() {
   m_build.out = m_out;
   m_build.cache_dir = m_cache_dir;
   m_build.layer_only = m_layer_cmd->parsed();
+  // More threads than cores changes nothing in the output and only makes TBB complain.
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (m_build.jobs > cores) m_build.jobs = cores;
   if (!m_arch.empty()) {
     auto arch = parse_arch(m_arch);
     if (!arch) {
@@ -94,7 +99,7 @@ bool CommandSet::finish_build_options() {
 }
 
 std::unique_ptr<cache::LocalStore> CommandSet::open_store(bool required) {
-  fs::path dir = m_cache_dir.empty() ? cache::default_cache_dir(m_env) : fs::path(m_cache_dir);
+  fs::path dir = m_cache_dir.empty() ? cache::default_cache_dir(m_env) : fs::absolute(m_cache_dir);
   if (dir.empty()) {
     if (required) print_error(bad_usage("no cache folder: set HOME or XDG_CACHE_HOME, or pass --cache-dir"));
     else print_warning("no cache folder (HOME and XDG_CACHE_HOME unset); building without a cache");
@@ -112,16 +117,19 @@ std::unique_ptr<cache::LocalStore> CommandSet::open_store(bool required) {
 int CommandSet::run(CLI::App& app) {
   m_env = process_environment();
   if (m_help_cmd->parsed() || app.get_subcommands().empty()) {
+    // App::help() would describe the parsed `help` subcommand; format the page we mean.
     if (!m_help_topic.empty()) {
+      CLI::App* topic = nullptr;
       try {
-        std::printf("%s", app.get_subcommand(m_help_topic)->help().c_str());
+        topic = app.get_subcommand(m_help_topic);
       } catch (const CLI::OptionNotFound&) {
         print_error(bad_usage("no command \"" + m_help_topic + "\"; see `lpack help`"));
         return 2;
       }
+      std::printf("%s", topic->get_formatter()->make_help(topic, "lpack " + m_help_topic, CLI::AppFormatMode::Normal).c_str());
       return 0;
     }
-    std::printf("%s", app.help().c_str());
+    std::printf("%s", app.get_formatter()->make_help(&app, "lpack", CLI::AppFormatMode::Normal).c_str());
     return m_help_cmd->parsed() ? 0 : 2;
   }
   if (m_cache_cmd->parsed()) return run_cache();

@@ -1,6 +1,7 @@
 // The lpack executable: argv -> options -> library call -> report. The only place that
 // prints or exits.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "base/version.hpp"
 #include "builder/cli/commands.hpp"
@@ -17,10 +18,12 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    std::fprintf(stderr, "lpack: error: %s; see `lpack help`\n", e.what());
     return 2;  // bad usage
   }
   return commands.run(app);

@@ -79,7 +79,7 @@ bool print_verify_report(const builder::VerifyReport& report, bool json) {
   }
   for (const auto& d : report.differences) std::printf("differs: %s\n", d.c_str());
   std::string files;
-  for (const auto& c : report.checked) files += (files.empty() ? "" : ", ") + c;
+  for (const auto& c : same ? report.checked : report.differing) files += (files.empty() ? "" : ", ") + c;
   std::printf(same ? "verified: %s rebuilt byte-identical\n" : "NOT reproducible: %s\n", files.c_str());
   return same;
 }

@@ -4,6 +4,9 @@
 
 #include <map>
 #include <memory>
+#include <vector>
+
+#include "base/sha256.hpp"
 
 namespace lpack::builder {
 namespace {
@@ -16,7 +19,32 @@ struct EntryInfo {
   uint16_t method = 0;
   time_t mtime = 0;
   uint32_t mode = 0;
+  std::string data_digest;  // SHA-256 of the entry's data as read, or "unreadable: <why>"
 };
+
+// Reads an entry's data through libzip, which checks it against the CRC: a damaged entry is
+// "unreadable" even when its headers still look right.
+std::string read_digest(zip_t* z, zip_uint64_t index) {
+  zip_file_t* f = zip_fopen_index(z, index, 0);
+  if (!f) return std::string("unreadable: ") + zip_strerror(z);
+  Sha256 hash;
+  std::vector<char> buffer(1 << 16);
+  std::string result;
+  for (;;) {
+    zip_int64_t n = zip_fread(f, buffer.data(), buffer.size());
+    if (n < 0) {
+      result = std::string("unreadable: ") + zip_file_strerror(f);
+      break;
+    }
+    if (n == 0) {
+      result = to_hex(hash.finish());
+      break;
+    }
+    hash.update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+  }
+  zip_fclose(f);
+  return result;
+}
 
 struct ZipCloser {
   void operator()(zip_t* z) const { zip_discard(z); }
@@ -48,6 +76,7 @@ Result<std::vector<EntryInfo>> read_entries(const fs::path& path) {
     zip_uint32_t attributes = 0;
     zip_file_get_external_attributes(z.get(), static_cast<zip_uint64_t>(i), 0, &os, &attributes);
     e.mode = attributes >> 16;
+    if (e.name.empty() || e.name.back() != '/') e.data_digest = read_digest(z.get(), static_cast<zip_uint64_t>(i));
     entries.push_back(std::move(e));
   }
   return entries;
@@ -78,6 +107,9 @@ Result<std::vector<std::string>> diff_zips(const fs::path& expected, const fs::p
     const EntryInfo& f = *it->second;
     if (e.crc != f.crc || e.size != f.size) {
       out.push_back(e.name + ": content differs (" + std::to_string(e.size) + " vs " + std::to_string(f.size) + " bytes)");
+    } else if (e.data_digest != f.data_digest) {
+      bool damaged = e.data_digest.rfind("unreadable", 0) == 0;
+      out.push_back(e.name + ": content differs" + (damaged ? " (the artifact's entry is " + e.data_digest + ")" : ""));
     }
     if (e.mode != f.mode) out.push_back(e.name + ": mode " + octal(e.mode) + " vs " + octal(f.mode));
     if (e.mtime != f.mtime) out.push_back(e.name + ": time differs");

@@ -8,8 +8,8 @@
 //                 (0100644 / 0100755 for files, 040755 | 0x10 (MS-DOS folder bit) for
 //                 folders, named "dir/"), no comment, a zip64 extra only for a size or
 //                 offset that reaches 4 GiB
-//   zip64 end record + locator: only with >= 65535 entries or a central directory that
-//                 starts or ends past 4 GiB
+//   zip64 end record + locator: only with >= 65535 entries or a central directory whose
+//                 offset or size reaches 4 GiB
 // Entries are sorted bytewise by their name in the zip; the same entry list gives the same
 // bytes for any thread count, umask, locale or time zone. Empty files, names with an
 // already-compressed extension (.whl .jar .zip .gz .png .woff2 ... see zip_format.hpp) and

@@ -52,7 +52,9 @@ class GoRuntime final : public Runtime {
  public:
   std::string_view id() const override { return "go"; }
   std::string_view version() const override { return k_plugin_version; }
-  std::vector<std::string> lambda_runtimes() const override { return {"provided.al2023", "provided.al2"}; }
+  std::vector<std::string> lambda_runtimes() const override {
+    return {"provided.al2023", "provided.al2"};
+  }
   std::string_view default_runtime() const override { return "provided.al2023"; }
   std::string_view looks_for() const override { return "go.mod (or *.go files)"; }
 
@@ -63,14 +65,16 @@ class GoRuntime final : public Runtime {
       d.claimed = true;
       d.strength = 2;
       d.evidence.push_back("go.mod");
-      if (fs::is_regular_file(src / "vendor" / "modules.txt", ec)) d.evidence.push_back("vendor/modules.txt");
+      if (fs::is_regular_file(src / "vendor" / "modules.txt", ec))
+        d.evidence.push_back("vendor/modules.txt");
       return d;
     }
     // Go files without a module: claimed weakly, so that plan() can say what is missing.
     std::set<std::string> go_files;
     for (fs::directory_iterator it(src, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
-      if (name.ends_with(".go") && !name.ends_with("_test.go") && it->is_regular_file(ec)) go_files.insert(name);
+      if (name.ends_with(".go") && !name.ends_with("_test.go") && it->is_regular_file(ec))
+        go_files.insert(name);
     }
     if (!go_files.empty()) {
       d.claimed = true;
@@ -81,10 +85,13 @@ class GoRuntime final : public Runtime {
   }
 
   Result<Plan> plan(const PlanRequest& request) const override {
-    std::string runtime = request.runtime.empty() ? std::string(default_runtime()) : request.runtime;
+    std::string runtime =
+        request.runtime.empty() ? std::string(default_runtime()) : request.runtime;
     auto runtimes = lambda_runtimes();
     if (std::find(runtimes.begin(), runtimes.end(), runtime) == runtimes.end()) {
-      return bad_input("runtime \"" + runtime + "\" is not one the Go plugin builds for; use provided.al2023 or provided.al2");
+      return bad_input(
+          "runtime \"" + runtime +
+          "\" is not one the Go plugin builds for; use provided.al2023 or provided.al2");
     }
     auto source = LPACK_TRY(go::read_go_source(request.src, request.exclude));
 
@@ -103,18 +110,21 @@ class GoRuntime final : public Runtime {
     // Only what `go build` reads: module files, Go and assembly sources, vendored modules and
     // embedded files. Editing a README does not rebuild the binary.
     step.input_include = {"/go.mod", "/go.sum", "*.go", "*.s", "*.h", "*.syso", "/vendor/**"};
-    step.input_include.insert(step.input_include.end(), source.embed_inputs.begin(), source.embed_inputs.end());
+    step.input_include.insert(step.input_include.end(), source.embed_inputs.begin(),
+                              source.embed_inputs.end());
     step.input_exclude = {"testdata/", "*_test.go", ".*/", "_*/"};
     const auto& common = common_function_excludes();
     step.input_exclude.insert(step.input_exclude.end(), common.begin(), common.end());
-    step.input_exclude.insert(step.input_exclude.end(), request.exclude.begin(), request.exclude.end());
+    step.input_exclude.insert(step.input_exclude.end(), request.exclude.begin(),
+                              request.exclude.end());
     step.stage_inputs = true;
     step.executables = {"bootstrap"};
 
     Command build;
     build.what = "go build (" + std::string(arch_name(request.arch)) + ")";
-    build.argv = {"go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=",
-                  "-o", "{out}/bootstrap", source.main_package};
+    build.argv = {
+        "go", "build",           "-trimpath",        "-buildvcs=false", "-ldflags=-s -w -buildid=",
+        "-o", "{out}/bootstrap", source.main_package};
     auto& env = build.env;
     env["CGO_ENABLED"] = "0";
     env["GOOS"] = "linux";
@@ -141,17 +151,21 @@ class GoRuntime final : public Runtime {
     return plan;
   }
 
-  Result<void> check_handler(const Plan&, const std::vector<TreeEntry>& function_files) const override {
+  Result<void> check_handler(const Plan&,
+                             const std::vector<TreeEntry>& function_files) const override {
     for (const auto& f : function_files) {
       if (f.path == "bootstrap" && !f.is_dir) return ok();
     }
-    return bad_input("the function has no `bootstrap` executable at its root; the Go build must write it "
-                     "(is the main package's output redirected?)");
+    return bad_input(
+        "the function has no `bootstrap` executable at its root; the Go build must write it "
+        "(is the main package's output redirected?)");
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Runtime> make_go_runtime() { return std::make_unique<GoRuntime>(); }
+std::unique_ptr<Runtime> make_go_runtime() {
+  return std::make_unique<GoRuntime>();
+}
 
 }  // namespace lpack::runtimes

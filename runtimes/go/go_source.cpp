@@ -14,8 +14,10 @@ namespace lpack::runtimes::go {
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -68,7 +70,8 @@ std::string unquote(std::string_view s) {
 }
 
 bool has_word(std::string_view text, std::string_view word) {
-  for (size_t pos = text.find(word); pos != std::string_view::npos; pos = text.find(word, pos + 1)) {
+  for (size_t pos = text.find(word); pos != std::string_view::npos;
+       pos = text.find(word, pos + 1)) {
     auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
     bool starts = pos == 0 || !is_ident(text[pos - 1]);
     bool ends = pos + word.size() == text.size() || !is_ident(text[pos + word.size()]);
@@ -163,13 +166,15 @@ Result<GoSource> read_go_source(const fs::path& src, const std::vector<std::stri
   std::error_code ec;
   if (!fs::exists(src / "go.mod", ec)) {
     return bad_input((src / "go.mod").string() +
-                     ": not found; a Go function needs a module: run `go mod init example.com/my-function` there");
+                     ": not found; a Go function needs a module: run `go mod init "
+                     "example.com/my-function` there");
   }
   auto text = LPACK_TRY(read_file(src / "go.mod"));
   source.mod = parse_go_mod(text);
   if (source.mod.module.empty()) {
-    return bad_input((src / "go.mod").string() +
-                     ": no module line; add one such as `module example.com/my-function` at its top");
+    return bad_input(
+        (src / "go.mod").string() +
+        ": no module line; add one such as `module example.com/my-function` at its top");
   }
   source.vendored = fs::is_regular_file(src / "vendor" / "modules.txt", ec);
 
@@ -210,8 +215,9 @@ Result<GoSource> read_go_source(const fs::path& src, const std::vector<std::stri
   } else {
     std::string list;
     for (const auto& d : main_dirs) list += (list.empty() ? "" : ", ") + d;
-    return bad_input(src.string() + ": several main packages (" + list +
-                     ") and none at the root; keep one, or put the function's main package at the root");
+    return bad_input(
+        src.string() + ": several main packages (" + list +
+        ") and none at the root; keep one, or put the function's main package at the root");
   }
   return source;
 }

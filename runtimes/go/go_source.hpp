@@ -35,8 +35,8 @@ std::vector<std::string> go_embed_patterns(std::string_view text);
 
 struct GoSource {
   GoMod mod;
-  bool vendored = false;       // vendor/modules.txt exists
-  std::string main_package;    // "." or "./cmd/api": what `go build` compiles
+  bool vendored = false;     // vendor/modules.txt exists
+  std::string main_package;  // "." or "./cmd/api": what `go build` compiles
   // Input globs (relative to the source root) for the files //go:embed directives name.
   std::vector<std::string> embed_inputs;
 };

@@ -9,7 +9,8 @@
 namespace lpack::runtimes::java {
 namespace {
 
-constexpr std::string_view k_init_script = R"groovy(// Written by lpack into the build's scratch folder; not part of the project.
+constexpr std::string_view k_init_script =
+    R"groovy(// Written by lpack into the build's scratch folder; not part of the project.
 // Makes every archive the build produces reproducible and adds two tasks to the root
 // project, both writing to the folder given as -Plpack.out:
 //   lpackDependencies  the runtime classpath (the layer's java/lib/)
@@ -26,17 +27,19 @@ gradle.rootProject { root ->
             throw new GradleException("lpack: the root project does not apply the 'java' plugin; " +
                 "add `plugins { id 'java' }` to its build script")
         }
-        def target = root.file(root.property('lpack.out'))
+        def outDir = root.file(root.property('lpack.out'))
         root.tasks.create('lpackDependencies', Copy) {
             from root.configurations.getByName('runtimeClasspath')
-            into target
+            into outDir
             duplicatesStrategy = DuplicatesStrategy.EXCLUDE
         }
         root.tasks.create('lpackClasses', Copy) {
             doFirst {
                 def release = (root.property('lpack.release') as String) as int
                 root.tasks.withType(JavaCompile).each { compile ->
-                    def level = JavaVersion.toVersion(compile.targetCompatibility).majorVersion as int
+                    // Parsed by hand: old Gradles' JavaVersion knows no Java after 10.
+                    def levelText = compile.targetCompatibility.toString()
+                    def level = (levelText.startsWith('1.') ? levelText.substring(2) : levelText).tokenize('.')[0] as int
                     if (level > release) {
                         throw new GradleException("lpack: ${compile.path} targets Java ${level} but the " +
                             "Lambda runtime is java${release}; lower targetCompatibility or pick a newer runtime")
@@ -44,19 +47,22 @@ gradle.rootProject { root ->
                 }
             }
             from root.sourceSets.main.output
-            into target
+            into outDir
             duplicatesStrategy = DuplicatesStrategy.EXCLUDE
         }
     }
 }
 )groovy";
 
-bool is_ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_ident(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // Positions of `word` as a whole identifier in `text`.
 std::vector<size_t> find_word(std::string_view text, std::string_view word) {
   std::vector<size_t> found;
-  for (size_t pos = text.find(word); pos != std::string_view::npos; pos = text.find(word, pos + 1)) {
+  for (size_t pos = text.find(word); pos != std::string_view::npos;
+       pos = text.find(word, pos + 1)) {
     bool starts = pos == 0 || !is_ident(text[pos - 1]);
     bool ends = pos + word.size() == text.size() || !is_ident(text[pos + word.size()]);
     if (starts && ends) found.push_back(pos);
@@ -66,11 +72,13 @@ std::vector<size_t> find_word(std::string_view text, std::string_view word) {
 
 }  // namespace
 
-std::string gradle_init_script() { return std::string(k_init_script); }
+std::string gradle_init_script() {
+  return std::string(k_init_script);
+}
 
 bool gradle_declares_dependencies(std::string_view script) {
-  static constexpr std::string_view k_configurations[] = {"implementation", "api", "compile", "runtime",
-                                                          "runtimeOnly"};
+  static constexpr std::string_view k_configurations[] = {"implementation", "api", "compile",
+                                                          "runtime", "runtimeOnly"};
   for (size_t pos : find_word(script, "dependencies")) {
     size_t open = script.find_first_not_of(" \t\r\n", pos + 12);
     if (open == std::string_view::npos || script[open] != '{') continue;
@@ -90,15 +98,16 @@ bool gradle_declares_dependencies(std::string_view script) {
 
 Result<void> plan_gradle(const PlanRequest& request, const JavaTarget& target, Plan& plan) {
   std::error_code ec;
-  std::string script_name = fs::is_regular_file(request.src / "build.gradle", ec) ? "build.gradle" : "build.gradle.kts";
+  std::string script_name =
+      fs::is_regular_file(request.src / "build.gradle", ec) ? "build.gradle" : "build.gradle.kts";
   auto script = LPACK_TRY(read_file(request.src / script_name));
   bool wrapper = fs::is_regular_file(request.src / "gradlew", ec);
   plan.evidence = {script_name};
   if (wrapper) plan.evidence.push_back("gradlew");
 
   // gradlew is run through sh so that a checkout without its exec bit still works.
-  std::vector<std::string> common = wrapper ? std::vector<std::string>{"sh", "gradlew"}
-                                            : std::vector<std::string>{"gradle"};
+  std::vector<std::string> common =
+      wrapper ? std::vector<std::string>{"sh", "gradlew"} : std::vector<std::string>{"gradle"};
   common.insert(common.end(), {"--no-daemon", "--console=plain", "-q", "--no-build-cache", "-I",
                                std::string(k_gradle_init_script), "-Plpack.out={out}"});
   if (request.offline) common.push_back("--offline");
@@ -123,13 +132,15 @@ Result<void> plan_gradle(const PlanRequest& request, const JavaTarget& target, P
     // "Gradle x.y" line identifies the tool. (A wrapper's version is in its properties
     // file, which is an input.)
     Command gradle;
-    gradle.argv = {"sh", "-c", "v=$(gradle --no-daemon --version) || exit $?; printf '%s\\n' \"$v\" | grep '^Gradle '"};
+    gradle.argv = {
+        "sh", "-c",
+        "v=$(gradle --no-daemon --version) || exit $?; printf '%s\\n' \"$v\" | grep '^Gradle '"};
     probes.push_back(gradle);
   }
 
-  const std::vector<std::string> build_files = {"/build.gradle", "/build.gradle.kts", "/settings.gradle",
-                                                "/settings.gradle.kts", "/gradle.properties", "/gradlew",
-                                                "/gradle/**", "/buildSrc/**"};
+  const std::vector<std::string> build_files = {
+      "/build.gradle",      "/build.gradle.kts", "/settings.gradle", "/settings.gradle.kts",
+      "/gradle.properties", "/gradlew",          "/gradle/**",       "/buildSrc/**"};
   std::vector<std::string> excludes = common_function_excludes();
   excludes.insert(excludes.end(), request.exclude.begin(), request.exclude.end());
 

@@ -33,9 +33,9 @@ inline constexpr std::string_view k_gradle_init_script = "lpack-init.gradle";
 
 // What both planners need besides the request.
 struct JavaTarget {
-  std::string runtime;            // "java17"
-  std::string release;            // "17": the class file level javac targets
-  std::string output_timestamp;   // ISO-8601 UTC, from SOURCE_DATE_EPOCH (>= 1980-01-01T00:00:02Z)
+  std::string runtime;           // "java17"
+  std::string release;           // "17": the class file level javac targets
+  std::string output_timestamp;  // ISO-8601 UTC, from SOURCE_DATE_EPOCH (>= 1980-01-01T00:00:02Z)
 };
 
 // "java17" -> "17"; "" for anything that is not a javaN runtime id.

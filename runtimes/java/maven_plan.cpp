@@ -36,7 +36,8 @@ std::vector<Command> maven_probes() {
 // The NAMEs of ${env.NAME} references, sorted and unique.
 std::vector<std::string> settings_env_references(std::string_view text) {
   std::set<std::string> names;
-  for (size_t pos = text.find("${env."); pos != std::string_view::npos; pos = text.find("${env.", pos + 1)) {
+  for (size_t pos = text.find("${env."); pos != std::string_view::npos;
+       pos = text.find("${env.", pos + 1)) {
     size_t start = pos + 6;
     size_t end = text.find('}', start);
     if (end == std::string_view::npos) break;
@@ -51,8 +52,10 @@ std::vector<std::string> settings_env_references(std::string_view text) {
 std::string shell_quote(std::string_view value) {
   std::string out = "'";
   for (char c : value) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -64,7 +67,8 @@ Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Pl
   auto text = LPACK_TRY(read_file(pom_path));
   auto pom = LPACK_TRY(parse_pom(text, pom_path.string()));
   if (pom.packaging == "pom") {
-    return bad_input(pom_path.string() + ": packaging \"pom\" (an aggregator) has no code to deploy; "
+    return bad_input(pom_path.string() +
+                     ": packaging \"pom\" (an aggregator) has no code to deploy; "
                      "point lpack at the module that holds the handler");
   }
   plan.evidence = {"pom.xml"};
@@ -98,7 +102,8 @@ Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Pl
   std::string mavenrc;
   for (const auto& name : settings_env_references(settings_text)) {
     auto it = request.environment.find(name);
-    if (it != request.environment.end()) mavenrc += "export " + name + "=" + shell_quote(it->second) + "\n";
+    if (it != request.environment.end())
+      mavenrc += "export " + name + "=" + shell_quote(it->second) + "\n";
   }
   if (!mavenrc.empty()) {
     generated[std::string(k_mavenrc_file)] =
@@ -142,11 +147,11 @@ Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Pl
   compile.argv = common;
   // The runtime decides the class file level: Lambda's java17 cannot load classes built for
   // 21. source/target too, for compiler plugins older than 3.6 that ignore release.
-  compile.argv.insert(compile.argv.end(),
-                      {"-Dproject.build.outputTimestamp=" + target.output_timestamp,
-                       "-Dmaven.compiler.release=" + target.release,
-                       "-Dmaven.compiler.source=" + target.release,
-                       "-Dmaven.compiler.target=" + target.release, "process-classes"});
+  compile.argv.insert(
+      compile.argv.end(),
+      {"-Dproject.build.outputTimestamp=" + target.output_timestamp,
+       "-Dmaven.compiler.release=" + target.release, "-Dmaven.compiler.source=" + target.release,
+       "-Dmaven.compiler.target=" + target.release, "process-classes"});
   // Plugins and compile-scope dependencies may still need downloading.
   compile.network = !request.offline;
   function.commands.push_back(std::move(compile));
@@ -156,7 +161,8 @@ Result<void> plan_maven(const PlanRequest& request, const JavaTarget& target, Pl
 }
 
 std::string iso_timestamp(std::string_view epoch_text) {
-  constexpr long long k_earliest = 315532802;  // 1980-01-01T00:00:02Z, the zip format's first even second
+  constexpr long long k_earliest =
+      315532802;  // 1980-01-01T00:00:02Z, the zip format's first even second
   long long epoch = k_earliest;
   bool digits = !epoch_text.empty() && epoch_text.size() <= 12;
   for (char c : epoch_text) digits = digits && c >= '0' && c <= '9';

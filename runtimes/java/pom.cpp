@@ -161,21 +161,28 @@ class XmlReader {
 
   Result<void> read_entity(std::string& out) {
     size_t semi = m_text.find(';', m_pos);
-    if (semi == std::string_view::npos || semi - m_pos > 12) return fail("a stray '&' (write &amp;)");
+    if (semi == std::string_view::npos || semi - m_pos > 12)
+      return fail("a stray '&' (write &amp;)");
     std::string_view name = m_text.substr(m_pos + 1, semi - m_pos - 1);
     m_pos = semi + 1;
-    if (name == "lt") out += '<';
-    else if (name == "gt") out += '>';
-    else if (name == "amp") out += '&';
-    else if (name == "quot") out += '"';
-    else if (name == "apos") out += '\'';
+    if (name == "lt")
+      out += '<';
+    else if (name == "gt")
+      out += '>';
+    else if (name == "amp")
+      out += '&';
+    else if (name == "quot")
+      out += '"';
+    else if (name == "apos")
+      out += '\'';
     else if (name.size() > 1 && name[0] == '#') {
       bool hex = name[1] == 'x' || name[1] == 'X';
       std::string digits(name.substr(hex ? 2 : 1));
       if (digits.empty()) return fail("an empty character reference");
       char* end = nullptr;
       unsigned long cp = std::strtoul(digits.c_str(), &end, hex ? 16 : 10);
-      if (*end != '\0' || cp > 0x10FFFF) return fail("a bad character reference &" + std::string(name) + ";");
+      if (*end != '\0' || cp > 0x10FFFF)
+        return fail("a bad character reference &" + std::string(name) + ";");
       append_utf8(out, cp);
     } else {
       return fail("an unknown entity &" + std::string(name) + ";");

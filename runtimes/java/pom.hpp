@@ -24,8 +24,8 @@ struct Pom {
   std::string artifact_id;
   std::string packaging = "jar";
   bool has_parent = false;
-  std::vector<std::string> modules;          // <modules><module>: a multi-module build
-  std::vector<PomDependency> dependencies;   // project/dependencies only (not management, profiles)
+  std::vector<std::string> modules;         // <modules><module>: a multi-module build
+  std::vector<PomDependency> dependencies;  // project/dependencies only (not management, profiles)
 };
 
 // Parses pom.xml text. A bad_input Error ("pom.xml:12: ...", using `file_name`) when the

@@ -259,4 +259,27 @@ if diff -r "$TEST_TMP/good-copy" "$good" >/dev/null; then pass "after a failing 
   fail "after a failing pip: the good build changed: $(diff -r "$TEST_TMP/good-copy" "$good" | head -3)"
 fi
 
+# The layer comes out of the cache, then the function fails its check: the layer fetched for
+# this failed build must neither replace the good one nor linger as a temporary file. The
+# C-extension layer differs per arch, so the fetched layer is not the one already in --out.
+if [ -n "$other_arch" ] && ls "$wheels"/lpack_fixture_cext-*x86_64*.whl "$wheels"/lpack_fixture_cext-*aarch64*.whl >/dev/null 2>&1; then
+  src="$TEST_TMP/src/layer-hit-then-broken"
+  copy_fixture python-cext "$src"
+  expect_exit 0 "python-cext for $other_arch (fills the cache)" -- \
+    "$LPACK" build "$src" --arch "$other_arch" --out "$TEST_TMP/out-other-arch" --cache-dir "$cache" -q
+  good="$TEST_TMP/good-cext-out"
+  expect_exit 0 "a good python-cext build for the host's arch" -- "$LPACK" build "$src" --out "$good" --cache-dir "$cache" -q
+  rm -rf "$TEST_TMP/good-copy" && cp -a "$good" "$TEST_TMP/good-copy"
+  cp /bin/true "$src/lib.so"
+  try_in "a failing check after a cached $other_arch layer" 1 "$good" "$src" --arch "$other_arch"
+  mentions "a failing check after a cached $other_arch layer" "lib.so ($host_name)"
+  left=$(cd "$good" && ls -A | tr '\n' ' ')
+  expect_eq "after a cached layer and a failing check: --out holds only the good build" "$left" "function.zip layer.zip manifest.json "
+  if diff -r "$TEST_TMP/good-copy" "$good" >/dev/null; then pass "after a cached layer and a failing check: the good build is unchanged"; else
+    fail "after a cached layer and a failing check: the good build changed: $(diff -r "$TEST_TMP/good-copy" "$good" | head -3)"
+  fi
+else
+  echo "note: no wrong-arch ELF or no C-extension wheels; the cached-layer-then-failure check is not run"
+fi
+
 finish

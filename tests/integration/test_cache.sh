@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# labels: cache python
+# labels: cache slow python
 # The cache as a user relies on it: `lpack verify` proves a build and catches a changed byte;
 # keys change exactly when what they cover changes (app.py: the function only; the
 # requirements, --arch, --runtime: the layer); a warm no-op build runs no package manager;
@@ -21,6 +21,9 @@ mkdir -p "$TEST_TMP/bin"
 ln -s "$PY312" "$TEST_TMP/bin/python3.12"
 export PATH="$TEST_TMP/bin:$PATH"
 export XDG_CACHE_HOME="$TEST_TMP/xdg"
+# Scratch folders, and the tool caches of --no-cache builds, stay in TEST_TMP too.
+export TMPDIR="$TEST_TMP/tmp"
+mkdir -p "$TMPDIR"
 
 # field MANIFEST ARTIFACT FIELD: one value of manifest.json's artifacts.
 field() {

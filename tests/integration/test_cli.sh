@@ -20,6 +20,9 @@ mkdir -p "$TEST_TMP/bin"
 ln -s "$PY312" "$TEST_TMP/bin/python3.12"
 export PATH="$TEST_TMP/bin:$PATH"
 export XDG_CACHE_HOME="$TEST_TMP/xdg"
+# Scratch folders, and the tool caches of --no-cache builds, stay in TEST_TMP too.
+export TMPDIR="$TEST_TMP/tmp"
+mkdir -p "$TMPDIR"
 cache="$TEST_TMP/cache"
 
 # run WHAT CODE -- CMD...: runs CMD with stdout in $TEST_TMP/stdout and stderr in
@@ -123,6 +126,10 @@ stream_has "stdout names manifest.json" stdout "$out/manifest.json"
 
 run "build -q" 0 -- "$LPACK" build "$LPACK_FIXTURES/python-pure" --out "$out" --cache-dir "$cache" -q
 stream_empty "-q: nothing on stderr" stderr
+# More threads than cores is allowed (-j never changes the output) and still quiet.
+many=$(( $(nproc 2>/dev/null || echo 2) * 4 ))
+run "build -q -j $many --no-cache" 0 -- "$LPACK" build "$LPACK_FIXTURES/python-pure" --out "$TEST_TMP/out-many" --no-cache -q -j "$many"
+stream_empty "-q -j $many (4 x the cores): nothing on stderr" stderr
 
 # --- --json: the manifest on stdout, and the manifest tells the truth about the files ---
 json_out="$TEST_TMP/json-out"

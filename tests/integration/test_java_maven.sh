@@ -2,11 +2,12 @@
 # labels: java slow
 # Builds the Maven fixture offline against Debian's on-disk Maven repository, reached the way
 # a user with a company mirror reaches theirs: a mirror in ~/.m2/settings.xml (in a HOME of
-# the test's own) whose URL comes from an environment variable. Checks the layout (classes at the function's root, runtime jars under the
-# layer's java/lib/, no test-scoped junit), runs the handler with `java -cp` over the unzipped
-# function + layer as Lambda lays them out (/var/task, /opt), byte-identical zips from two
-# folders, the layer key's independence from handler code, and the failure messages of a
-# compile error and of a dependency no repository has.
+# the test's own) whose URL comes from an environment variable. Checks the layout (classes
+# at the function's root, runtime jars under the layer's java/lib/, no test-scoped junit),
+# runs the handler with `java -cp` over the unzipped function + layer as Lambda lays them
+# out (/var/task, /opt), byte-identical zips from two folders (one offline with a cache, one
+# online without), the layer key's independence from handler code, and the failure
+# messages of a compile error and of a dependency no repository has.
 . "${LPACK_TEST_LIB:-$(dirname "$0")/lib.sh}"
 
 need java javac mvn python3 unzip
@@ -40,20 +41,6 @@ cat >"$HOME/.m2/settings.xml" <<'EOF'
 </settings>
 EOF
 
-# Entry checks over the whole listing, captured first: `zip_names | grep -q` can stop reading
-# early, and under pipefail the writer's broken pipe would then read as "no match".
-has_entry() {
-  local names
-  names=$(zip_names "$1")
-  if grep -qxF -- "$2" <<<"$names"; then pass "$(basename "$1") has $2"; else fail "$(basename "$1") lacks $2"; fi
-}
-lacks_entries() {
-  local names
-  names=$(zip_names "$1")
-  if grep -qE -- "$2" <<<"$names"; then fail "$(basename "$1") has entries matching $2: $(grep -E -- "$2" <<<"$names" | head -3 | tr '\n' ' ')"
-  else pass "$(basename "$1") has nothing matching $2"; fi
-}
-
 key() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["artifacts"][sys.argv[2]]["key"])' "$1/manifest.json" "$2"; }
 
 copy_fixture java-maven "$TEST_TMP/a/src"
@@ -73,14 +60,14 @@ for zip in function.zip layer.zip; do
     "$(sha256sum <"$out_a/$zip")" "$(sha256sum <"$out_b/$zip")"
 done
 
-has_entry "$out_a/layer.zip" "java/lib/commons-lang3-3.12.0.jar"
-lacks_entries "$out_a/layer.zip" "junit|hamcrest"
+zip_has "$out_a/layer.zip" "java/lib/commons-lang3-3.12.0.jar"
+zip_lacks "$out_a/layer.zip" "junit|hamcrest"
 expect_eq "the layer holds only java/lib/ jars" \
   "$(zip_names "$out_a/layer.zip" | grep -v '/$' | grep -cvE '^java/lib/[^/]+\.jar$')" "0"
-has_entry "$out_a/function.zip" "example/Handler.class"
-has_entry "$out_a/function.zip" "example/Messages.class"
-has_entry "$out_a/function.zip" "banner.txt"
-lacks_entries "$out_a/function.zip" '\.java$|HandlerTest|^target/|pom\.xml'
+zip_has "$out_a/function.zip" "example/Handler.class"
+zip_has "$out_a/function.zip" "example/Messages.class"
+zip_has "$out_a/function.zip" "banner.txt"
+zip_lacks "$out_a/function.zip" '\.java$|HandlerTest|^target/|pom\.xml'
 grep -q '"handler": "example.Handler::handleRequest"' "$out_a/manifest.json" && pass "the handler was found" \
   || fail "manifest.json lacks handler example.Handler::handleRequest"
 grep -q '"runtime": "java17"' "$out_a/manifest.json" && pass "runtime java17" || fail "manifest.json lacks runtime java17"

@@ -89,6 +89,14 @@ m = json.load(open(sys.argv[1]))
 print(" ".join("%s=%s" % (k, v["cache"]) for k, v in sorted(m["artifacts"].items())))' "$1"
 }
 
+# entry_dates ZIP: the distinct dates of ZIP's entries, as Python's zipfile reads them.
+entry_dates() {
+  python3 -c '
+import sys, zipfile
+dates = {"%04d-%02d-%02d %02d:%02d:%02d" % i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()}
+print(" ".join(sorted(dates)))' "$1" 2>&1 || true
+}
+
 # artifacts OUT: the zips in OUT, sorted
 artifacts() { (cd "$1" && ls -- *.zip 2>/dev/null | tr '\n' ' ') || true; }
 
@@ -143,6 +151,7 @@ check_fixture() {
     return
   fi
   expect_exit 0 "$id: build B" -- build_b "$src_b" "out/$id/b" "$cache_b"
+  [ -f "$out/b/manifest.json" ] || return 0   # the failure above says why; nothing to compare
   expect_eq "$id: A and B made the same artifacts" "$(artifacts "$out/b")" "$(artifacts "$out/a")"
   local zip
   for zip in $(artifacts "$out/a"); do
@@ -171,11 +180,8 @@ check_fixture() {
     if cmp -s "$out/a/$zip" "$out/a-sde/$zip"; then
       fail "$id: $zip: SOURCE_DATE_EPOCH=$sde did not change the bytes"
     else pass "$id: $zip: SOURCE_DATE_EPOCH changes the bytes"; fi
-    local dates
-    dates=$(python3 -c 'import sys, zipfile; print(" ".join(sorted({"%04d-%02d-%02d %02d:%02d:%02d" % i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()})))' "$out/a-sde/$zip" 2>&1 || true)
-    expect_eq "$id: $zip: every entry is dated SOURCE_DATE_EPOCH (UTC)" "$dates" "2023-11-14 22:13:20"
-    dates=$(python3 -c 'import sys, zipfile; print(" ".join(sorted({"%04d-%02d-%02d %02d:%02d:%02d" % i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()})))' "$out/a/$zip" 2>&1 || true)
-    expect_eq "$id: $zip: without it every entry is dated 1980-01-01" "$dates" "1980-01-01 00:00:00"
+    expect_eq "$id: $zip: every entry is dated SOURCE_DATE_EPOCH (UTC)" "$(entry_dates "$out/a-sde/$zip")" "2023-11-14 22:13:20"
+    expect_eq "$id: $zip: without it every entry is dated 1980-01-01" "$(entry_dates "$out/a/$zip")" "1980-01-01 00:00:00"
   done
   same "$id: manifest.json with SOURCE_DATE_EPOCH is identical (A vs B)" "$out/a-sde/manifest.json" "$out/b-sde/manifest.json"
   expect_eq "$id: the manifest records SOURCE_DATE_EPOCH" \

@@ -15,7 +15,9 @@ const Runtime& go_runtime() {
   return *r;
 }
 
-fs::path fixture(std::string_view name) { return fs::path(LPACK_SOURCE_DIR) / "fixtures" / name; }
+fs::path fixture(std::string_view name) {
+  return fs::path(LPACK_SOURCE_DIR) / "fixtures" / name;
+}
 
 class GoRuntimeTest : public ::testing::Test {
  protected:
@@ -92,8 +94,9 @@ TEST_F(GoRuntimeTest, PlanArgvAndEnvForArm64) {
   EXPECT_EQ(step.executables, std::vector<std::string>{"bootstrap"});
   ASSERT_EQ(step.commands.size(), 1u);
   const Command& build = step.commands[0];
-  EXPECT_EQ(build.argv, (std::vector<std::string>{"go", "build", "-trimpath", "-buildvcs=false",
-                                                   "-ldflags=-s -w -buildid=", "-o", "{out}/bootstrap", "."}));
+  EXPECT_EQ(build.argv,
+            (std::vector<std::string>{"go", "build", "-trimpath", "-buildvcs=false",
+                                      "-ldflags=-s -w -buildid=", "-o", "{out}/bootstrap", "."}));
   EXPECT_EQ(build.env.at("CGO_ENABLED"), "0");
   EXPECT_EQ(build.env.at("GOOS"), "linux");
   EXPECT_EQ(build.env.at("GOARCH"), "arm64");
@@ -238,7 +241,9 @@ TEST_F(GoRuntimeTest, SeveralMainPackagesAreBadInput) {
 TEST_F(GoRuntimeTest, InputsAreWhatGoBuildReads) {
   write("go.mod", "module example.com/fn\n");
   write("go.sum", "");
-  write("main.go", "package main\n\nimport _ \"embed\"\n\n//go:embed static/index.html\nvar page string\n\nfunc main() {}\n");
+  write("main.go",
+        "package main\n\nimport _ \"embed\"\n\n//go:embed static/index.html\nvar page "
+        "string\n\nfunc main() {}\n");
   write("main_test.go", "package main\n");
   write("asm_arm64.s", "TEXT ·f(SB),0,$0\n");
   write("static/index.html", "<html/>");
@@ -255,9 +260,9 @@ TEST_F(GoRuntimeTest, InputsAreWhatGoBuildReads) {
   auto plan = go_runtime().plan(r);
   ASSERT_TRUE(plan) << plan.error().message();
   EXPECT_EQ(inputs(plan->function, dir()),
-            (std::vector<std::string>{"asm_arm64.s", "go.mod", "go.sum", "main.go", "static/index.html",
-                                      "vendor/example.com/dep/LICENSE", "vendor/example.com/dep/dep.go",
-                                      "vendor/modules.txt"}));
+            (std::vector<std::string>{"asm_arm64.s", "go.mod", "go.sum", "main.go",
+                                      "static/index.html", "vendor/example.com/dep/LICENSE",
+                                      "vendor/example.com/dep/dep.go", "vendor/modules.txt"}));
 }
 
 TEST_F(GoRuntimeTest, CheckHandlerWantsBootstrap) {

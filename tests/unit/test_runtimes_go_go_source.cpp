@@ -24,7 +24,8 @@ TEST(GoRuntimeGoMod, ReadsModuleGoAndRequires) {
       ")\n");
   EXPECT_EQ(mod.module, "example.com/fn");
   EXPECT_EQ(mod.go_version, "1.21");
-  EXPECT_EQ(mod.required, (std::vector<std::string>{"github.com/a/b", "github.com/c/d", "golang.org/x/sys"}));
+  EXPECT_EQ(mod.required,
+            (std::vector<std::string>{"github.com/a/b", "github.com/c/d", "golang.org/x/sys"}));
   EXPECT_EQ(mod.replaces, std::vector<std::string>{"github.com/a/b"});
 }
 
@@ -36,7 +37,8 @@ TEST(GoRuntimeGoMod, EmptyWhenNoModuleLine) {
 }
 
 TEST(GoRuntimeGoSource, PackageNameSkipsComments) {
-  EXPECT_EQ(go_package_name("// Copyright\n/* block\n comment */\n\npackage main // the program\n"), "main");
+  EXPECT_EQ(go_package_name("// Copyright\n/* block\n comment */\n\npackage main // the program\n"),
+            "main");
   EXPECT_EQ(go_package_name("/* one-line */ package handler\n"), "handler");
   EXPECT_EQ(go_package_name("//go:build linux\n\npackage main\n"), "main");
   EXPECT_EQ(go_package_name("//go:build ignore\n\npackage main\n"), "");
@@ -53,7 +55,8 @@ TEST(GoRuntimeGoSource, EmbedPatterns) {
       "//go:embed \"with space.txt\" `raw.txt` all:hidden\n"
       "var b embed.FS\n"
       "// go:embed not-a-directive\n");
-  EXPECT_EQ(patterns, (std::vector<std::string>{"static/*.html", "templates", "with space.txt", "raw.txt", "hidden"}));
+  EXPECT_EQ(patterns, (std::vector<std::string>{"static/*.html", "templates", "with space.txt",
+                                                "raw.txt", "hidden"}));
 }
 
 TEST(GoRuntimeGoSource, ReadsTheVendoredFixture) {

@@ -34,9 +34,10 @@ class JavaRuntimeGradle : public ::testing::Test {
 };
 
 TEST_F(JavaRuntimeGradle, PlansLayerAndFunctionWithGradleOnPath) {
-  write("build.gradle", "plugins { id 'java' }\nrepositories { mavenCentral() }\n"
-                        "dependencies {\n  implementation 'org.apache.commons:commons-lang3:3.12.0'\n"
-                        "  testImplementation 'junit:junit:4.13.2'\n}\n");
+  write("build.gradle",
+        "plugins { id 'java' }\nrepositories { mavenCentral() }\n"
+        "dependencies {\n  implementation 'org.apache.commons:commons-lang3:3.12.0'\n"
+        "  testImplementation 'junit:junit:4.13.2'\n}\n");
   write("src/main/java/example/Handler.java", "package example;\n");
   auto p = plan();
   ASSERT_TRUE(p) << p.error().message();
@@ -44,7 +45,8 @@ TEST_F(JavaRuntimeGradle, PlansLayerAndFunctionWithGradleOnPath) {
   ASSERT_TRUE(p->layer.has_value());
   const Step& layer = *p->layer;
   EXPECT_EQ(layer.zip_prefix, "java/lib/");
-  EXPECT_EQ(layer.generated_files.at(std::string(java::k_gradle_init_script)), java::gradle_init_script());
+  EXPECT_EQ(layer.generated_files.at(std::string(java::k_gradle_init_script)),
+            java::gradle_init_script());
   const Command& copy = layer.commands.at(0);
   EXPECT_EQ(copy.argv.front(), "gradle");
   EXPECT_EQ(copy.argv.back(), "lpackDependencies");
@@ -67,7 +69,8 @@ TEST_F(JavaRuntimeGradle, PlansLayerAndFunctionWithGradleOnPath) {
 TEST_F(JavaRuntimeGradle, WrapperIsRunThroughSh) {
   write("build.gradle.kts", "plugins { java }\n");
   write("gradlew", "#!/bin/sh\n");
-  write("gradle/wrapper/gradle-wrapper.properties", "distributionUrl=https://example.com/gradle.zip\n");
+  write("gradle/wrapper/gradle-wrapper.properties",
+        "distributionUrl=https://example.com/gradle.zip\n");
   write("src/main/java/example/Handler.java", "package example;\n");
   write("README.md", "docs\n");
   auto p = plan(true);
@@ -89,7 +92,8 @@ TEST_F(JavaRuntimeGradle, WrapperIsRunThroughSh) {
   for (const auto& e : *walked) {
     if (!e.is_dir) paths.push_back(e.path);
   }
-  EXPECT_EQ(paths, (std::vector<std::string>{"build.gradle.kts", "gradle/wrapper/gradle-wrapper.properties", "gradlew",
+  EXPECT_EQ(paths, (std::vector<std::string>{"build.gradle.kts",
+                                             "gradle/wrapper/gradle-wrapper.properties", "gradlew",
                                              "src/main/java/example/Handler.java"}));
 }
 
@@ -97,7 +101,8 @@ TEST(JavaRuntimeGradleScript, DeclaresDependencies) {
   EXPECT_TRUE(java::gradle_declares_dependencies("dependencies {\n compile 'a:b:1'\n}"));
   EXPECT_TRUE(java::gradle_declares_dependencies("dependencies{ implementation(\"a:b:1\") }"));
   EXPECT_TRUE(java::gradle_declares_dependencies("dependencies { runtimeOnly(libs.x) }"));
-  EXPECT_FALSE(java::gradle_declares_dependencies("dependencies { testImplementation 'junit:junit:4' }"));
+  EXPECT_FALSE(
+      java::gradle_declares_dependencies("dependencies { testImplementation 'junit:junit:4' }"));
   EXPECT_FALSE(java::gradle_declares_dependencies("dependencies { compileOnly 'x:y:1' }"));
   EXPECT_FALSE(java::gradle_declares_dependencies(
       "buildscript { dependencies { classpath 'x:y:1' } }\nplugins { id 'java' }"));

@@ -16,7 +16,9 @@ const Runtime& java_runtime() {
   return *r;
 }
 
-fs::path fixture(std::string_view name) { return fs::path(LPACK_SOURCE_DIR) / "fixtures" / name; }
+fs::path fixture(std::string_view name) {
+  return fs::path(LPACK_SOURCE_DIR) / "fixtures" / name;
+}
 
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -88,7 +90,8 @@ TEST_F(JavaRuntimeTest, DetectsBuildFilesStrongly) {
   EXPECT_EQ(d.strength, 2);
   EXPECT_EQ(d.evidence, std::vector<std::string>{"pom.xml"});
   write("build.gradle.kts", "plugins { java }\n");
-  EXPECT_EQ(java_runtime().detect(dir()).evidence, (std::vector<std::string>{"pom.xml", "build.gradle.kts"}));
+  EXPECT_EQ(java_runtime().detect(dir()).evidence,
+            (std::vector<std::string>{"pom.xml", "build.gradle.kts"}));
 }
 
 TEST_F(JavaRuntimeTest, DetectsSourcesWithoutBuildFileWeakly) {
@@ -161,7 +164,8 @@ TEST_F(JavaRuntimeTest, LayerInputsExcludeHandlerCode) {
 TEST_F(JavaRuntimeTest, MavenSettingsFromHomeTravelAsAGeneratedFile) {
   const std::string settings =
       "<settings><servers><server><id>corp</id><username>${env.REPO_USER}</username>"
-      "<password>${env.REPO_TOKEN}</password></server></servers>${env.UNSET_VAR} ${env.} ${env.1X}</settings>\n";
+      "<password>${env.REPO_TOKEN}</password></server></servers>${env.UNSET_VAR} ${env.} "
+      "${env.1X}</settings>\n";
   write(home(), ".m2/settings.xml", settings);
   auto r = request(fixture("java-maven"));
   r.environment["REPO_USER"] = "builder";
@@ -238,7 +242,8 @@ TEST_F(JavaRuntimeTest, NoLayerWithoutRuntimeDependencies) {
 }
 
 TEST_F(JavaRuntimeTest, AggregatorPomIsBadInput) {
-  write("pom.xml", "<project><packaging>pom</packaging><modules><module>fn</module></modules></project>");
+  write("pom.xml",
+        "<project><packaging>pom</packaging><modules><module>fn</module></modules></project>");
   auto plan = java_runtime().plan([&] {
     auto r = request(dir());
     r.handler = "a.B";
@@ -251,7 +256,8 @@ TEST_F(JavaRuntimeTest, AggregatorPomIsBadInput) {
 
 TEST_F(JavaRuntimeTest, HandlerMustBeConfiguredWhenNotFound) {
   write("pom.xml", k_simple_pom);
-  write("src/main/java/com/example/Util.java", "package com.example;\nclass Util { void run() { x.handleRequest(1); } }\n");
+  write("src/main/java/com/example/Util.java",
+        "package com.example;\nclass Util { void run() { x.handleRequest(1); } }\n");
   auto plan = java_runtime().plan(request(dir()));
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().code(), ErrorCode::bad_input);
@@ -268,15 +274,18 @@ TEST_F(JavaRuntimeTest, SeveralHandlerCandidatesAreListed) {
   write("pom.xml", k_simple_pom);
   write("src/main/java/com/example/App.java", k_handler_java);
   write("src/main/java/com/example/Other.java",
-        "package com.example;\npublic class Other {\n  public void handleRequest (Object in, Object ctx) {}\n}\n");
+        "package com.example;\npublic class Other {\n  public void handleRequest (Object in, "
+        "Object ctx) {}\n}\n");
   auto plan = java_runtime().plan(request(dir()));
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message().find("com.example.App::handleRequest, com.example.Other::handleRequest"),
+  EXPECT_NE(plan.error().message().find(
+                "com.example.App::handleRequest, com.example.Other::handleRequest"),
             std::string::npos);
 }
 
 TEST_F(JavaRuntimeTest, CheckHandlerLooksForClassAndMethod) {
-  write("out/example/Handler.class", std::string("\xCA\xFE\xBA\xBE\0\0\0\x3D", 8) + "handleRequest");
+  write("out/example/Handler.class",
+        std::string("\xCA\xFE\xBA\xBE\0\0\0\x3D", 8) + "handleRequest");
   write("out/example/Other.class", std::string("\xCA\xFE\xBA\xBE", 4));
   TreeEntry handler_class;
   handler_class.path = "example/Handler.class";

@@ -52,9 +52,10 @@ TEST(JavaRuntimePom, ReadsCoordinatesAndDirectDependencies) {
 }
 
 TEST(JavaRuntimePom, NamespacePrefixesAndEntities) {
-  auto pom = parse_pom("<m:project xmlns:m='x'><m:artifactId>caf&#233;&#x21;</m:artifactId>"
-                       "<m:packaging>pom</m:packaging><m:modules><m:module>a</m:module></m:modules></m:project>",
-                       "pom.xml");
+  auto pom = parse_pom(
+      "<m:project xmlns:m='x'><m:artifactId>caf&#233;&#x21;</m:artifactId>"
+      "<m:packaging>pom</m:packaging><m:modules><m:module>a</m:module></m:modules></m:project>",
+      "pom.xml");
   ASSERT_TRUE(pom) << pom.error().message();
   EXPECT_EQ(pom->artifact_id, "caf\xC3\xA9!");
   EXPECT_EQ(pom->packaging, "pom");
@@ -65,7 +66,8 @@ TEST(JavaRuntimePom, MalformedXmlNamesTheLine) {
   auto pom = parse_pom("<project>\n  <artifactId>a</groupId>\n</project>\n", "fn/pom.xml");
   ASSERT_FALSE(pom);
   EXPECT_EQ(pom.error().code(), ErrorCode::bad_input);
-  EXPECT_NE(pom.error().message().find("fn/pom.xml:2:"), std::string::npos) << pom.error().message();
+  EXPECT_NE(pom.error().message().find("fn/pom.xml:2:"), std::string::npos)
+      << pom.error().message();
   EXPECT_FALSE(parse_pom("<project>", "pom.xml"));
   EXPECT_FALSE(parse_pom("<project>&nbsp;</project>", "pom.xml"));
   EXPECT_FALSE(parse_pom("", "pom.xml"));
