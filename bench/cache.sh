@@ -14,14 +14,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 lpack=${LPACK:-$top/build/lpack}
-work=${LPACK_BENCH_WORK:-$here/work}
+work=$here/work/cache
+trees_root=${LPACK_BENCH_WORK:-$here/work/pack}  # where bench/make_trees.sh puts the trees
 runs=${RUNS:-5}
 need() { command -v "$1" >/dev/null || { echo "bench/cache.sh: $1 is not installed (apt-get install $2)" >&2; exit 1; }; }
 need hyperfine hyperfine
 need xxhsum xxhash
 "$here/make_trees.sh"
 
-declare -A trees=([node_modules]=$work/node/node_modules [botocore]=$work/botocore/tree [small_files]=$work/small_files/tree)
+mkdir -p "$work"
+declare -A trees=([node_modules]=$trees_root/node/node_modules [botocore]=$trees_root/botocore/tree [small_files]=$trees_root/small_files/tree)
 results=$work/cache-results.md
 {
   echo "| tree | files | MB | lpack cold | lpack warm | xxhsum -H3 x1 | xxhsum -H3 x2 | sha256sum | find -printf | no-op build | stat walk + start-up | no-op / (walk + start) |"
@@ -29,12 +31,11 @@ results=$work/cache-results.md
 } >"$results"
 
 mean_ms() { python3 -c 'import json,sys; print("%.0f" % (json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$1"; }
-time_ms() {  # name command...
-  local name=$1
-  shift
-  hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/h-$name.json" "$*" >/dev/null 2>&1 ||
-    hyperfine --warmup 1 --runs "$runs" --export-json "$work/h-$name.json" "$*" >/dev/null
-  mean_ms "$work/h-$name.json"
+# time_ms NAME 'shell command': mean wall time in ms over $runs runs (through the shell, so
+# pipes and redirections work; the shell's own start-up is in every number alike).
+time_ms() {
+  hyperfine --warmup 1 --runs "$runs" --export-json "$work/h-$1.json" "$2" >/dev/null
+  mean_ms "$work/h-$1.json"
 }
 
 for name in node_modules botocore small_files; do
@@ -57,15 +58,15 @@ for name in node_modules botocore small_files; do
   out=$work/cachebench/$name.out
   rm -rf "$cache" "$out"
 
-  cold=$(time_ms "$name-cold" "$lpack" explain "$project" -q --no-cache)
+  cold=$(time_ms "$name-cold" "'$lpack' explain '$project' -q --no-cache >/dev/null")
   "$lpack" build "$project" -q --cache-dir "$cache" --out "$out" >/dev/null
-  warm=$(time_ms "$name-warm" "$lpack" explain "$project" -q --cache-dir "$cache")
-  x1=$(cd "$tree" && time_ms "$name-xxh1" bash -c "xargs -0 xxhsum -H3 <'$list' >/dev/null")
-  x2=$(cd "$tree" && time_ms "$name-xxh2" bash -c "xargs -0 -P2 -n $half xxhsum -H3 <'$list' >/dev/null")
-  sha=$(cd "$tree" && time_ms "$name-sha" bash -c "xargs -0 sha256sum <'$list' >/dev/null")
-  walk=$(time_ms "$name-walk" find "$project" -printf '%s %T@ %C@ %i %p\n' -fprint /dev/null)
-  noop=$(time_ms "$name-noop" "$lpack" build "$project" -q --cache-dir "$cache" --out "$out")
-  start=$(time_ms "$name-start" "$lpack" --version)
+  warm=$(time_ms "$name-warm" "'$lpack' explain '$project' -q --cache-dir '$cache' >/dev/null")
+  x1=$(time_ms "$name-xxh1" "cd '$tree' && xargs -0 xxhsum -H3 <'$list' >/dev/null")
+  x2=$(time_ms "$name-xxh2" "cd '$tree' && xargs -0 -P2 -n $half xxhsum -H3 <'$list' >/dev/null")
+  sha=$(time_ms "$name-sha" "cd '$tree' && xargs -0 sha256sum <'$list' >/dev/null")
+  walk=$(time_ms "$name-walk" "find '$project' -printf '%s %T@ %C@ %i %p\\n' >/dev/null")
+  noop=$(time_ms "$name-noop" "'$lpack' build '$project' -q --cache-dir '$cache' --out '$out' >/dev/null")
+  start=$(time_ms "$name-start" "'$lpack' --version >/dev/null")
   ratio=$(python3 -c "print('%.2f' % ($noop / max(1, $walk + $start)))")
   echo "| $name | $files | $mb | $cold ms | $warm ms | $x1 ms | $x2 ms | $sha ms | $walk ms | $noop ms | $((walk + start)) ms | $ratio |" >>"$results"
 done

@@ -65,6 +65,9 @@ stat_of() { awk -v n="$2" -v f="$3" '$1 == n { print $f }' "$1"; }  # file name 
 pct() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%+.1f %%' % ((a - b) / b * 100))" "$1" "$2"; }
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print('%.2f×' % (a / b))" "$1" "$2"; }
 fmt() { printf '%s ± %s s' "$(stat_of "$1" "$2" 2)" "$(stat_of "$1" "$2" 3)"; }
+# Error text for the docs, without this machine's folders.
+scrub() { sed -e "s|$top/||g" -e "s|$HOME|~|g" | tr '|' '/'; }
+join_list() { local out="" x; for x in "$@"; do out+="${out:+, }$x"; done; printf '%s' "$out"; }
 zip_sha() { sha256sum "$@" | cut -c1-12 | paste -sd+; }
 
 # ---------------------------------------------------------------------------------------
@@ -92,6 +95,7 @@ overhead_row() {
     not_measured "$label" "\`$tool\` is not installed"
     return
   fi
+  echo "bench/runtimes.sh: $label..." >&2
   rm -rf "$src" "$copy" "$out" "$miss_cache"
   mkdir -p "$(dirname "$src")" "$(dirname "$copy")" "$miss_cache"
   cp -r "$fixtures/$fixture" "$src"
@@ -100,13 +104,13 @@ overhead_row() {
   # The warm-up build fills the tool cache; a plugin that does not work yet is reported.
   if ! lp build "$src" --no-cache -q --out "$out" >"$log" 2>&1 ||
       ! lp build "$src" --cache-dir "$miss_cache" -q --out "$out.miss" >>"$log" 2>&1; then
-    not_measured "$label" "\`lpack build\` failed: $(tail -n1 "$log" | tr '|' '/')"
+    not_measured "$label" "\`lpack build\` failed: $(tail -n1 "$log" | scrub)"
     return
   fi
   local note=""
   if ! diff <(lp explain "$src" --no-cache | sed -n 's/^  command /command /p') \
       "$helpers/$runtime.commands" >"$results/$slug.commands.diff"; then
-    note=" (lpack's commands differ from tool.sh's, see $results/$slug.commands.diff)"
+    note=" (lpack's commands differ from tool.sh's: $(echo "$results/$slug.commands.diff" | scrub))"
     echo "bench/runtimes.sh: $label: lpack runs other commands than bench/runtimes/$runtime.commands" >&2
   fi
   local settings=""
@@ -133,8 +137,11 @@ overhead_row() {
       "$build --cache-dir '$miss_cache' --out '$out.miss'"
       -n explain --prepare "true" "env HOME='$work/home' '$lpack' explain '$src' --no-cache -q")
   fi
-  hyperfine --style none --warmup "$warmup" --runs "$n" --export-json "$results/$slug.json" \
-    "${args[@]}" >&2
+  if ! hyperfine --style none --warmup "$warmup" --runs "$n" --export-json "$results/$slug.json" \
+      "${args[@]}" >"$results/$slug.hyperfine.log" 2>&1; then
+    not_measured "$label" "a timed command failed: $(grep -m1 -i 'error\|fail' "$results/$slug.hyperfine.log" | scrub)"
+    return
+  fi
   stats "$results/$slug.json" >"$results/$slug.stats"
   local s=$results/$slug.stats
   local over_mean over_min over_miss
@@ -168,8 +175,8 @@ wants node && overhead_row node-esbuild node node-esbuild npm "$runs" 0
 wants go && overhead_row go-vendored go go-vendored go "$runs" 0
 wants java && overhead_row java-maven java java-maven mvn "$slow_runs" 0
 if [[ ${EMPTY_TOOL_CACHES:-0} == 1 ]]; then
-  wants go && overhead_row "go-vendored, empty GOCACHE" go go-vendored go "$slow_runs" 1
-  wants java && overhead_row "java-maven, empty Maven repo" java java-maven mvn "$slow_runs" 1
+  wants go && overhead_row "go-vendored (empty GOCACHE)" go go-vendored go "$slow_runs" 1
+  wants java && overhead_row "java-maven (empty Maven repository)" java java-maven mvn "$slow_runs" 1
 fi
 
 # ---------------------------------------------------------------------------------------
@@ -184,10 +191,11 @@ serverless_bench() {
     mkdir -p "$sls_dir"
     [[ -f $sls_dir/package.json ]] || echo '{ "private": true }' >"$sls_dir/package.json"
     if ! (cd "$sls_dir" && npm install --no-audit --no-fund serverless@3) >"$results/sls-install.log" 2>&1; then
-      echo "Not measured: \`npm install serverless@3\` failed: $(tail -n1 "$results/sls-install.log")" >"$sls_block"
+      echo "Not measured: \`npm install serverless@3\` failed: $(tail -n1 "$results/sls-install.log" | scrub)" >"$sls_block"
       return
     fi
   fi
+  echo "bench/runtimes.sh: node-esbuild against serverless package..." >&2
   local s=$work/sls
   rm -rf "$s"
   mkdir -p "$s/home"
@@ -212,7 +220,7 @@ serverless_bench() {
   # Warm-up: npm cache, serverless's own cache, lpack's tool cache and a filled lpack cache.
   if ! (cd "$s/project" && env "${sls_env[@]}" $install && env "${sls_env[@]}" "$sls" package) \
       >"$results/sls-warmup.log" 2>&1; then
-    echo "Not measured: \`serverless package\` failed: $(tail -n3 "$results/sls-warmup.log" | tr '\n' ' ')" >"$sls_block"
+    echo "Not measured: \`serverless package\` failed: $(tail -n3 "$results/sls-warmup.log" | tr '\n' ' ' | scrub)" >"$sls_block"
     return
   fi
   # Proof that it runs offline: one more package in a network namespace without interfaces.
@@ -221,16 +229,20 @@ serverless_bench() {
     if (cd "$s/project" && env "${sls_env[@]}" unshare -rn "$sls" package) >"$results/sls-offline.log" 2>&1; then
       offline="yes: \`serverless package\` succeeds in a network namespace with no interfaces (\`unshare -rn\`)"
     else
-      offline="no: \`serverless package\` fails without a network: $(tail -n1 "$results/sls-offline.log")"
+      offline="no: \`serverless package\` fails without a network: $(tail -n1 "$results/sls-offline.log" | scrub)"
     fi
   fi
   lp build "$s/src" --runtime nodejs20.x -q --cache-dir "$s/lpack-cache" --out "$s/out-warm" >/dev/null
-  hyperfine --style none --warmup 1 --runs "$slow_runs" --export-json "$results/sls.json" \
-    -n sls-cold --prepare "rm -rf '$s/project/node_modules' '$s/project/.serverless'" \
-    "cd '$s/project' && env $envq$install >/dev/null 2>&1 && $pkg" \
-    -n sls-warm --prepare "true" "cd '$s/project' && $pkg" \
-    -n lpack-cold --prepare "rm -rf '$s/out-cold'" "$lbuild --no-cache --out '$s/out-cold'" \
-    -n lpack-warm --prepare "true" "$lbuild --cache-dir '$s/lpack-cache' --out '$s/out-warm'" >&2
+  if ! hyperfine --style none --warmup 1 --runs "$slow_runs" --export-json "$results/sls.json" \
+      -n sls-cold --prepare "rm -rf '$s/project/node_modules' '$s/project/.serverless'" \
+      "cd '$s/project' && env $envq$install >/dev/null 2>&1 && $pkg" \
+      -n sls-warm --prepare "true" "cd '$s/project' && $pkg" \
+      -n lpack-cold --prepare "rm -rf '$s/out-cold'" "$lbuild --no-cache --out '$s/out-cold'" \
+      -n lpack-warm --prepare "true" "$lbuild --cache-dir '$s/lpack-cache' --out '$s/out-warm'" \
+      >"$results/sls.hyperfine.log" 2>&1; then
+    echo "Not measured: a timed command failed: $(grep -m1 -i 'error\|fail' "$results/sls.hyperfine.log" | scrub)" >"$sls_block"
+    return
+  fi
   stats "$results/sls.json" >"$results/sls.stats"
   local st=$results/sls.stats
 
@@ -314,6 +326,11 @@ block=$results/runtimes.md
     echo "Overhead = (lpack − tool) / tool, from the means (and from the best runs). The 5 % target is"
     echo "judged on the means of \`--no-cache\` against the package manager alone. Mean ± standard"
     echo "deviation of $runs runs ($slow_runs for Maven) after a warm-up."
+    if [[ ${EMPTY_TOOL_CACHES:-0} == 1 ]]; then
+      echo "Rows marked \"empty\": the tool cache emptied before every run of both sides, so the"
+      echo "tool does its full work (Go's standard library, the Maven repository copied from"
+      echo "Debian's); $slow_runs runs, no warm-up."
+    fi
     echo
     echo "| fixture | package manager alone | + zip -X -6 | lpack --no-cache | lpack, cache miss | lpack explain |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: |"
@@ -323,12 +340,12 @@ block=$results/runtimes.md
     echo "| --- | ---: | ---: | ---: | ---: | --- |"
     cat "$ratio_rows"
     echo
-    local_met=$(IFS=,; echo "${met[*]}" | sed 's/,/, /g')
-    local_missed=$(IFS=,; echo "${missed[*]}" | sed 's/,/, /g')
-    if [[ -z $local_missed && -n $local_met ]]; then
-      echo "Target \"lpack overhead ≤ 5 %\": **met** for $local_met."
-    elif [[ -n $local_missed ]]; then
-      echo "Target \"lpack overhead ≤ 5 %\": **not met** for $local_missed${local_met:+; met for $local_met}."
+    met_list=$(join_list ${met[@]+"${met[@]}"})
+    missed_list=$(join_list ${missed[@]+"${missed[@]}"})
+    if [[ -z $missed_list && -n $met_list ]]; then
+      echo "Target \"lpack overhead ≤ 5 %\": **met** for $met_list."
+    elif [[ -n $missed_list ]]; then
+      echo "Target \"lpack overhead ≤ 5 %\": **not met** for $missed_list${met_list:+; met for $met_list}."
     fi
     echo
   fi
@@ -341,9 +358,9 @@ block=$results/runtimes.md
 } >"$block"
 
 if [[ -z ${ONLY:-} ]]; then
-  python3 - "$top/docs/benchmarks.md" "$block" <<'PY'
+  python3 - "$top/docs/benchmarks.md" "$block" "$helpers/doc-intro.md" <<'PY'
 import sys
-doc, block_file = sys.argv[1:]
+doc, block_file, intro_file = sys.argv[1:]
 block = open(block_file).read()
 text = open(doc).read()
 begin, end = "<!-- runtimes:begin (written by bench/runtimes.sh) -->", "<!-- runtimes:end -->"
@@ -351,9 +368,7 @@ if begin in text:
     head, rest = text.split(begin, 1)
     text = head + begin + "\n" + block + rest[rest.index(end):]
 else:
-    text += ("\n## Runtime builds\n\nReproduce: `bench/runtimes.sh` (`LPACK=`, `RUNS=`, `SLOW_RUNS=`, "
-             "`EMPTY_TOOL_CACHES=1`). The commands timed are in `bench/runtimes/`.\n\n"
-             f"{begin}\n{block}{end}\n")
+    text += "\n" + open(intro_file).read() + f"{begin}\n{block}{end}\n"
 open(doc, "w").write(text)
 PY
 fi

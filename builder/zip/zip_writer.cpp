@@ -116,6 +116,7 @@ class OutputStream {
   uint64_t offset() const { return m_offset; }
 
   Result<void> write(const void* data, size_t n) {
+    if (n == 0) return ok();  // folders and empty files: no payload, maybe no buffer at all
     if (n > k_output_buffer - m_used) {
       LPACK_TRY(flush());
       if (n >= k_output_buffer / 2) {  // large payloads skip the copy

@@ -49,14 +49,15 @@ class ScopedTz {
   std::optional<std::string> m_old;
 };
 
-class ScopedCtypeLocale {
+class ScopedLocale {
  public:
-  explicit ScopedCtypeLocale(const char* name) : m_old(std::setlocale(LC_CTYPE, nullptr)) {
-    std::setlocale(LC_CTYPE, name);
+  ScopedLocale(int category, const char* name) : m_category(category), m_old(std::setlocale(category, nullptr)) {
+    std::setlocale(category, name);
   }
-  ~ScopedCtypeLocale() { std::setlocale(LC_CTYPE, m_old.c_str()); }
+  ~ScopedLocale() { std::setlocale(m_category, m_old.c_str()); }
 
  private:
+  int m_category;
   std::string m_old;
 };
 
@@ -272,7 +273,7 @@ void check_with_libarchive(const fs::path& zip_path, const std::map<std::string,
 
 TEST_F(ZipWriterTest, LibarchiveReadsModesAndContents) {
   ScopedTz tz("UTC");
-  ScopedCtypeLocale utf8("C.UTF-8");  // libarchive converts names to the locale's charset
+  ScopedLocale utf8(LC_CTYPE, "C.UTF-8");  // libarchive converts names to the locale's charset
   const auto files = make_tree(dir() / "src");
   ASSERT_TRUE(zip_to(dir() / "out.zip", inputs_for(dir() / "src")));
   check_with_libarchive(dir() / "out.zip", files, false);
@@ -386,6 +387,19 @@ TEST_F(ZipWriterTest, SameBytesWhateverTheTimeZone) {
     ASSERT_TRUE(zip_to(dir() / "utc.zip", inputs_for(dir() / "src"), options));
   }
   EXPECT_EQ(file_bytes(dir() / "kiritimati.zip"), file_bytes(dir() / "utc.zip"));
+}
+
+TEST_F(ZipWriterTest, SameBytesWhateverTheLocale) {
+  make_tree(dir() / "src");
+  {
+    ScopedLocale c(LC_ALL, "C");
+    ASSERT_TRUE(zip_to(dir() / "c.zip", inputs_for(dir() / "src")));
+  }
+  {
+    ScopedLocale utf8(LC_ALL, "C.UTF-8");
+    ASSERT_TRUE(zip_to(dir() / "utf8.zip", inputs_for(dir() / "src")));
+  }
+  EXPECT_EQ(file_bytes(dir() / "c.zip"), file_bytes(dir() / "utf8.zip"));
 }
 
 // Python's zipfile decodes the DOS fields itself, with no time zone involved.
