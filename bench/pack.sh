@@ -9,7 +9,8 @@
 # writes the table into the "Packing" section of docs/benchmarks.md.
 #
 #   bench/pack.sh      # RUNS=5 by default; ZIP_BENCH=path to the driver (default
-#                      # build/bench/zip_bench); LPACK_LEVEL=n to try another level
+#                      # build/bench/zip_bench); LPACK_LEVEL=n to try another level;
+#                      # PACK_NO_HYPERFINE=1 to time with a plain loop
 # The driver is built with the project: ninja -C build zip_bench.
 set -euo pipefail
 
@@ -55,25 +56,25 @@ EOF
 # deviation and the mean CPU time (user + system, all threads) in seconds.
 time_command() {
   local name=$1 dir=$2 prepare=$3 command=$4
-  if command -v hyperfine >/dev/null; then
+  if command -v hyperfine >/dev/null && [[ -z ${PACK_NO_HYPERFINE:-} ]]; then
     hyperfine --style none --warmup 1 --runs "$runs" --prepare "$prepare" \
       --export-json "$results/$name.json" "cd '$dir' && $command" >&2
     "$python" -c 'import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 print("%.3f %.3f %.3f" % (r["mean"], r["stddev"] or 0, r["user"] + r["system"]))' "$results/$name.json"
   else
-    local times=()
-    (cd "$dir" && bash -c "$prepare" && bash -c "$command")  # warm-up
+    # No hyperfine: a plain loop, wall time only.
+    local times=() start end
+    bash -c "$prepare" && (cd "$dir" && bash -c "$command")  # warm-up
     for _ in $(seq "$runs"); do
       bash -c "$prepare"
-      local start end
-      start=$(date +%s.%N)
+      start=$(date +%s%N)
       (cd "$dir" && bash -c "$command")
-      end=$(date +%s.%N)
-      times+=("$(echo "$end - $start" | bc -l)")
+      end=$(date +%s%N)
+      times+=("$((end - start))")
     done
     "$python" -c 'import statistics, sys
-t = [float(x) for x in sys.argv[1:]]
+t = [int(x) / 1e9 for x in sys.argv[1:]]
 print("%.3f %.3f -" % (statistics.mean(t), statistics.stdev(t) if len(t) > 1 else 0))' "${times[@]}"
   fi
 }
@@ -112,7 +113,7 @@ for tree in node_modules botocore small_files; do
   unzip -tq "$out/$tree.lpack.zip" >/dev/null
   for tool in lpack zip python bsdtar; do
     ratio_time=$("$python" -c 'import sys; print("%.1f×" % (float(sys.argv[1]) / float(sys.argv[2])))' "${mean[zip]}" "${mean[$tool]}")
-    ratio_cpu=$("$python" -c 'import sys; print("%.1f×" % (float(sys.argv[1]) / float(sys.argv[2])) if sys.argv[2] != "-" else "-")' "${cpu_time[zip]}" "${cpu_time[$tool]}")
+    ratio_cpu=$("$python" -c 'import sys; a = sys.argv[1:]; print("-" if "-" in a else "%.1f×" % (float(a[0]) / float(a[1])))' "${cpu_time[zip]}" "${cpu_time[$tool]}")
     ratio_size=$("$python" -c 'import sys; print("%.3f" % (int(sys.argv[1]) / int(sys.argv[2])))' "${size[$tool]}" "${size[zip]}")
     echo "| $tree | $files | $tool | ${mean[$tool]} | ${spread[$tool]} | ${cpu_time[$tool]} | ${size[$tool]} | $ratio_time | $ratio_cpu | $ratio_size |" >>"$table"
   done

@@ -53,12 +53,43 @@ results=$work/results
 lp() { HOME=$work/home "$lpack" "$@"; }
 SECONDS=0
 
-# "NAME mean stddev min" lines, in seconds, for each command of a hyperfine JSON file.
-stats() {
-  python3 - "$1" <<'PY'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["command"], "%.3f %.3f %.3f" % (r["mean"], r.get("stddev") or 0.0, r["min"]))
+# interleaved NAME WARMUP RUNS  NAME1 PREPARE1 COMMAND1  NAME2 PREPARE2 COMMAND2 ...
+# Times the commands with hyperfine, one run at a time and in turns (each round runs every
+# command once, starting one further along each time), so that a shared machine whose load
+# drifts during the benchmark favours none of them; `hyperfine --runs N` on each command in
+# sequence would. Writes "NAME mean stddev min" lines (seconds) to $results/NAME.stats.
+interleaved() {
+  local group=$1 warmup=$2 n=$3
+  shift 3
+  local names=() preps=() cmds=()
+  while (($#)); do
+    names+=("$1") preps+=("$2") cmds+=("$3")
+    shift 3
+  done
+  local count=${#names[@]} round i k tag
+  rm -rf "$results/$group.runs"
+  mkdir -p "$results/$group.runs"
+  : >"$results/$group.hyperfine.log"
+  for ((round = 1 - warmup; round <= n; round++)); do
+    tag=$round
+    ((round >= 1)) || tag=warmup$((1 - round))
+    for ((k = 0; k < count; k++)); do
+      i=$(((k + round + warmup) % count))
+      hyperfine --style none --runs 1 -n "${names[i]}" --prepare "${preps[i]}" "${cmds[i]}" \
+        --export-json "$results/$group.runs/${names[i]}.$tag.json" >>"$results/$group.hyperfine.log" 2>&1 || return 1
+    done
+  done
+  python3 - "$results/$group.runs" >"$results/$group.stats" <<'PY'
+import glob, json, os, statistics, sys
+times = {}
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    name, tag, _ = os.path.basename(f).rsplit(".", 2)
+    if tag.startswith("warmup"):
+        continue
+    times.setdefault(name, []).extend(json.load(open(f))["results"][0]["times"])
+for name, t in times.items():
+    sd = statistics.stdev(t) if len(t) > 1 else 0.0
+    print(name, "%.3f %.3f %.3f" % (statistics.mean(t), sd, min(t)))
 PY
 }
 stat_of() { awk -v n="$2" -v f="$3" '$1 == n { print $f }' "$1"; }  # file name field(2-4)
@@ -119,30 +150,26 @@ overhead_row() {
   [[ $empty == 1 ]] && empty_prep=" && rm -rf '$toolcache'"
   local fresh="rm -rf '$copy' && cp -r '$fixtures/$fixture' '$copy'$empty_prep"
   local build="env HOME='$work/home' '$lpack' build '$src' -q"
-  local args=(-n tool --prepare "$fresh"
-    "'$helpers/tool.sh' $runtime '$copy' '$toolcache' '$copy/.bench-out' $settings")
+  local args=(tool "$fresh" "'$helpers/tool.sh' $runtime '$copy' '$toolcache' '$copy/.bench-out' $settings")
   # With emptied tool caches a run is the tool's full work (Go's standard library, a Maven
   # repository copied), so only the two main contenders run there, without a warm-up.
   local warmup=1
   if [[ $empty == 1 ]]; then
     warmup=0
   elif command -v zip >/dev/null; then
-    args+=(-n tool-zip --prepare "$fresh"
-      "'$helpers/tool.sh' --zip $runtime '$copy' '$toolcache' '$copy/.bench-out' $settings")
+    args+=(tool-zip "$fresh" "'$helpers/tool.sh' --zip $runtime '$copy' '$toolcache' '$copy/.bench-out' $settings")
   fi
-  args+=(-n lpack --prepare "rm -rf '$out'$empty_prep" "$build --no-cache --out '$out'")
+  args+=(lpack "rm -rf '$out'$empty_prep" "$build --no-cache --out '$out'")
   if [[ $empty != 1 ]]; then
-    args+=(-n lpack-miss
-      --prepare "rm -rf '$out.miss' && '$lpack' cache gc --cache-dir '$miss_cache' --max-size 0 >/dev/null"
+    args+=(lpack-miss
+      "rm -rf '$out.miss' && '$lpack' cache gc --cache-dir '$miss_cache' --max-size 0 >/dev/null"
       "$build --cache-dir '$miss_cache' --out '$out.miss'"
-      -n explain --prepare "true" "env HOME='$work/home' '$lpack' explain '$src' --no-cache -q")
+      explain "true" "env HOME='$work/home' '$lpack' explain '$src' --no-cache -q")
   fi
-  if ! hyperfine --style none --warmup "$warmup" --runs "$n" --export-json "$results/$slug.json" \
-      "${args[@]}" >"$results/$slug.hyperfine.log" 2>&1; then
+  if ! interleaved "$slug" "$warmup" "$n" "${args[@]}"; then
     not_measured "$label" "a timed command failed: $(grep -m1 -i 'error\|fail' "$results/$slug.hyperfine.log" | scrub)"
     return
   fi
-  stats "$results/$slug.json" >"$results/$slug.stats"
   local s=$results/$slug.stats
   local over_mean over_min over_miss
   over_mean=$(pct "$(stat_of "$s" lpack 2)" "$(stat_of "$s" tool 2)")
@@ -233,17 +260,15 @@ serverless_bench() {
     fi
   fi
   lp build "$s/src" --runtime nodejs20.x -q --cache-dir "$s/lpack-cache" --out "$s/out-warm" >/dev/null
-  if ! hyperfine --style none --warmup 1 --runs "$slow_runs" --export-json "$results/sls.json" \
-      -n sls-cold --prepare "rm -rf '$s/project/node_modules' '$s/project/.serverless'" \
+  if ! interleaved sls 1 "$slow_runs" \
+      sls-cold "rm -rf '$s/project/node_modules' '$s/project/.serverless'" \
       "cd '$s/project' && env $envq$install >/dev/null 2>&1 && $pkg" \
-      -n sls-warm --prepare "true" "cd '$s/project' && $pkg" \
-      -n lpack-cold --prepare "rm -rf '$s/out-cold'" "$lbuild --no-cache --out '$s/out-cold'" \
-      -n lpack-warm --prepare "true" "$lbuild --cache-dir '$s/lpack-cache' --out '$s/out-warm'" \
-      >"$results/sls.hyperfine.log" 2>&1; then
+      sls-warm "true" "cd '$s/project' && $pkg" \
+      lpack-cold "rm -rf '$s/out-cold'" "$lbuild --no-cache --out '$s/out-cold'" \
+      lpack-warm "true" "$lbuild --cache-dir '$s/lpack-cache' --out '$s/out-warm'"; then
     echo "Not measured: a timed command failed: $(grep -m1 -i 'error\|fail' "$results/sls.hyperfine.log" | scrub)" >"$sls_block"
     return
   fi
-  stats "$results/sls.json" >"$results/sls.stats"
   local st=$results/sls.stats
 
   # Same bytes? serverless: package again in the same folder, then a fresh copy with its own
@@ -280,7 +305,8 @@ serverless_bench() {
     echo "\`--runtime nodejs20.x\`. Serverless zips the \`node_modules\` on disk, so its cold build is"
     echo "\`npm ci --omit=dev\` + \`serverless package\` (same warm npm cache as lpack's), its warm build"
     echo "\`serverless package\` alone. lpack cold: \`--no-cache\`; warm: a filled \`--cache-dir\`,"
-    echo "nothing changed. Mean ± standard deviation of $slow_runs runs after a warm-up. Runs offline: $offline."
+    echo "nothing changed. Mean ± standard deviation of $slow_runs interleaved runs after a warm-up round."
+    echo "Runs offline: $offline."
     echo
     echo "| build | serverless | lpack | serverless / lpack |"
     echo "| --- | ---: | ---: | ---: |"
@@ -325,11 +351,13 @@ block=$results/runtimes.md
     echo
     echo "Overhead = (lpack − tool) / tool, from the means (and from the best runs). The 5 % target is"
     echo "judged on the means of \`--no-cache\` against the package manager alone. Mean ± standard"
-    echo "deviation of $runs runs ($slow_runs for Maven) after a warm-up."
+    echo "deviation of $runs runs ($slow_runs for Maven) after a warm-up round, interleaved: each round"
+    echo "runs every command once, starting one further along each time, so a machine whose load"
+    echo "drifts favours none of them."
     if [[ ${EMPTY_TOOL_CACHES:-0} == 1 ]]; then
       echo "Rows marked \"empty\": the tool cache emptied before every run of both sides, so the"
       echo "tool does its full work (Go's standard library, the Maven repository copied from"
-      echo "Debian's); $slow_runs runs, no warm-up."
+      echo "Debian's); $slow_runs rounds, no warm-up."
     fi
     echo
     echo "| fixture | package manager alone | + zip -X -6 | lpack --no-cache | lpack, cache miss | lpack explain |"

@@ -23,7 +23,7 @@ test_packages=(
   golang-go
   default-jdk-headless maven libmaven-compiler-plugin-java libmaven-resources-plugin-java
   libmaven-jar-plugin-java libmaven-dependency-plugin-java libmaven-install-plugin-java
-  libsurefire-java junit4 libcommons-lang3-java
+  libsurefire-java junit4 libcommons-lang3-java gradle
   nodejs npm
 )
 
