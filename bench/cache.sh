@@ -14,8 +14,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 lpack=${LPACK:-$top/build/lpack}
-work=$here/work/cache
-trees_root=${LPACK_BENCH_WORK:-$here/work/pack}  # where bench/make_trees.sh puts the trees
+work=$here/scratch/cache
+trees_root=${LPACK_BENCH_WORK:-$here/scratch/pack}  # where bench/make_trees.sh puts the trees
 runs=${RUNS:-5}
 need() { command -v "$1" >/dev/null || { echo "bench/cache.sh: $1 is not installed (apt-get install $2)" >&2; exit 1; }; }
 need hyperfine hyperfine

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds the three source trees bench/pack.sh zips, under bench/work/pack/ (git-ignored):
+# Builds the three source trees bench/pack.sh zips, under bench/scratch/pack/ (git-ignored):
 #   node/node_modules/  a real Lambda-style node_modules (~11k files) from the npm registry
 #   botocore/tree/      boto3 + botocore + s3transfer + dateutil (~2k files), copied from a
 #                       local Python that has botocore, else generated in its shape
 #   small_files/tree/   50,000 small text files generated from a fixed seed
-# Each tree is built once; delete its folder (or bench/work/pack/) to rebuild it.
+# Each tree is built once; delete its folder (or bench/scratch/pack/) to rebuild it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-work=${LPACK_BENCH_WORK:-$here/work/pack}
+work=${LPACK_BENCH_WORK:-$here/scratch/pack}
 mkdir -p "$work"
 
 python=$(python3 -c 'import sys; print(sys.executable)')

@@ -16,7 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-work=${LPACK_BENCH_WORK:-$here/work/pack}
+work=${LPACK_BENCH_WORK:-$here/scratch/pack}
 runs=${RUNS:-5}
 zip_bench=${ZIP_BENCH:-$root/build/bench/zip_bench}
 doc=$root/docs/benchmarks.md

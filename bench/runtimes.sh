@@ -21,13 +21,13 @@
 #                       # serverless), ONLY="node go java serverless" (a subset leaves the
 #                       # docs untouched), EMPTY_TOOL_CACHES=1
 # Needs hyperfine, and npm / go / mvn for their rows (a missing tool is reported in its row).
-# Serverless v3 is installed from npm into bench/work/serverless on first use. Results go
+# Serverless v3 is installed from npm into bench/scratch/serverless on first use. Results go
 # into docs/benchmarks.md between the runtimes markers.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 lpack=${LPACK:-$top/build/lpack}
-base_work=${LPACK_BENCH_WORK:-$here/work}
+base_work=${LPACK_BENCH_WORK:-$here/scratch}
 work=$base_work/runtimes
 runs=${RUNS:-5}
 slow_runs=${SLOW_RUNS:-3}
@@ -45,10 +45,21 @@ wants() { [[ " $only " == *" $1 "* ]]; }
 mkdir -p "$work/tmp" "$work/home/.m2" "$work/results"
 # lpack reads the Maven settings (the mirror to Debian's repository) from $HOME/.m2.
 cp "$helpers/maven-settings.xml" "$work/home/.m2/settings.xml"
-# With --no-cache, lpack keeps its tool caches in $TMPDIR/lpack-tools/<plugin>: pointing
-# TMPDIR here makes them ours, shared with tool.sh and untouched by other lpack users.
+# With --no-cache, lpack keeps its tool caches in a scratch folder under $TMPDIR
+# (lpack-tools-<uid>/<plugin>): pointing TMPDIR here makes them ours, shared with tool.sh and
+# untouched by other lpack users. locate_tools finds the folder after a --no-cache build.
 export TMPDIR=$work/tmp
-tools=$TMPDIR/lpack-tools
+tools=""
+locate_tools() {  # PLUGIN
+  local d
+  for d in "$TMPDIR/lpack-tools-$(id -u)" "$TMPDIR/lpack-tools"; do
+    if [[ -d $d/$1 ]]; then
+      tools=$d
+      return
+    fi
+  done
+  die "no tool cache of lpack's $1 plugin under $TMPDIR after a --no-cache build; update locate_tools"
+}
 results=$work/results
 lp() { HOME=$work/home "$lpack" "$@"; }
 SECONDS=0
@@ -121,7 +132,7 @@ overhead_row() {
   local src=$work/src/$fixture copy=$work/copy/$fixture out=$work/out/$fixture
   local miss_cache=$work/miss-cache/$fixture
   local slug=${label//[^A-Za-z0-9-]/_}
-  local toolcache=$tools/$runtime log=$results/$slug.log
+  local log=$results/$slug.log
   if ! command -v "$tool" >/dev/null; then
     not_measured "$label" "\`$tool\` is not installed"
     return
@@ -130,12 +141,17 @@ overhead_row() {
   rm -rf "$src" "$copy" "$out" "$miss_cache"
   mkdir -p "$(dirname "$src")" "$(dirname "$copy")" "$miss_cache"
   cp -r "$fixtures/$fixture" "$src"
+  # The warm-up builds fill the tool cache; a plugin that does not work yet is reported.
+  if ! lp build "$src" --no-cache -q --out "$out" >"$log" 2>&1; then
+    not_measured "$label" "\`lpack build\` failed: $(tail -n1 "$log" | scrub)"
+    return
+  fi
+  locate_tools "$runtime"
+  local toolcache=$tools/$runtime
   # The cache-miss builds share the tool cache too (lpack keeps it in <cache>/tools).
   ln -s "$tools" "$miss_cache/tools"
-  # The warm-up build fills the tool cache; a plugin that does not work yet is reported.
-  if ! lp build "$src" --no-cache -q --out "$out" >"$log" 2>&1 ||
-      ! lp build "$src" --cache-dir "$miss_cache" -q --out "$out.miss" >>"$log" 2>&1; then
-    not_measured "$label" "\`lpack build\` failed: $(tail -n1 "$log" | scrub)"
+  if ! lp build "$src" --cache-dir "$miss_cache" -q --out "$out.miss" >>"$log" 2>&1; then
+    not_measured "$label" "\`lpack build --cache-dir\` failed: $(tail -n1 "$log" | scrub)"
     return
   fi
   local note=""
@@ -226,6 +242,18 @@ serverless_bench() {
   local s=$work/sls
   rm -rf "$s"
   mkdir -p "$s/home"
+  make_project() {  # DIR: the fixture plus serverless.yml
+    cp -r "$fixtures/node-esbuild" "$1"
+    cp "$helpers/serverless.yml" "$1/serverless.yml"
+  }
+  make_project "$s/project"
+  cp -r "$fixtures/node-esbuild" "$s/src"
+  # lpack's warm-up also fills the npm cache that serverless's `npm ci` shares.
+  if ! lp build "$s/src" --runtime nodejs20.x -q --no-cache --out "$s/out-cold" >"$results/sls-lpack.log" 2>&1; then
+    echo "Not measured: \`lpack build\` failed: $(tail -n1 "$results/sls-lpack.log" | scrub)" >"$sls_block"
+    return
+  fi
+  locate_tools node
   # Serverless keeps its own caches (a compiled schema validator) under $HOME/.serverless:
   # a HOME of ours, warmed by the first run like the npm cache. No telemetry, no notices.
   local sls_env=("HOME=$s/home" SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
@@ -233,12 +261,6 @@ serverless_bench() {
   local version
   version=$(cd "$s" && env "${sls_env[@]}" "$sls" --version 2>&1 | sed -n 's/^Framework Core: \([^ ]*\).*/\1/p')
   [[ -n $version ]] || version="v3 (unknown version)"
-  make_project() {  # DIR: the fixture plus serverless.yml
-    cp -r "$fixtures/node-esbuild" "$1"
-    cp "$helpers/serverless.yml" "$1/serverless.yml"
-  }
-  make_project "$s/project"
-  cp -r "$fixtures/node-esbuild" "$s/src"
   local install="npm ci --omit=dev --no-audit --no-fund"
   local envq
   printf -v envq '%q ' "${sls_env[@]}"
@@ -254,7 +276,7 @@ serverless_bench() {
   local offline="not checked (unshare -rn is not permitted here)"
   if unshare -rn true 2>/dev/null; then
     if (cd "$s/project" && env "${sls_env[@]}" unshare -rn "$sls" package) >"$results/sls-offline.log" 2>&1; then
-      offline="yes: \`serverless package\` succeeds in a network namespace with no interfaces (\`unshare -rn\`)"
+      offline="yes (it succeeds under \`unshare -rn\`: no network interface at all)"
     else
       offline="no: \`serverless package\` fails without a network: $(tail -n1 "$results/sls-offline.log" | scrub)"
     fi
@@ -296,7 +318,7 @@ serverless_bench() {
   lpack_size=$(( $(stat -c %s "$s/out-cold/function.zip") + $(stat -c %s "$s/out-cold/layer.zip") ))
   local bin_note=""
   if command -v unzip >/dev/null && unzip -Z1 "$s/project/$zip" | grep -q '^node_modules/\.bin/'; then
-    bin_note="; serverless also packs \`node_modules/.bin\`, its links stored as copies of their targets"
+    bin_note="Serverless also packs \`node_modules/.bin\`, its links stored as copies of their targets."
   fi
 
   {
@@ -313,8 +335,9 @@ serverless_bench() {
     echo "| cold | $(fmt "$st" sls-cold) | $(fmt "$st" lpack-cold) | $(ratio "$(stat_of "$st" sls-cold 2)" "$(stat_of "$st" lpack-cold 2)") |"
     echo "| warm | $(fmt "$st" sls-warm) | $(fmt "$st" lpack-warm) | $(ratio "$(stat_of "$st" sls-warm 2)" "$(stat_of "$st" lpack-warm 2)") |"
     echo
-    echo "Same bytes twice? SHA-256 prefixes (lpack: function.zip+layer.zip; serverless: its one zip"
-    echo "of code and dependencies, $sls_size bytes against lpack's $lpack_size bytes for both zips$bin_note):"
+    echo "Same bytes twice? SHA-256 prefixes; lpack: function.zip+layer.zip ($lpack_size bytes together),"
+    echo "serverless: its one zip of code and dependencies ($sls_size bytes)."
+    if [[ -n $bin_note ]]; then echo "$bin_note"; fi
     echo
     echo "| tool | first build | again, same folder | fresh copy, fresh install, umask 077, other TZ | identical |"
     echo "| --- | --- | --- | --- | --- |"
