@@ -123,7 +123,7 @@ missed=()
 
 not_measured() {  # LABEL REASON
   echo "| $1 | not measured: $2 | | | | |" >>"$time_rows"
-  echo "| $1 | not measured | | | | |" >>"$ratio_rows"
+  echo "| $1 | not measured | | | | | |" >>"$ratio_rows"
 }
 
 # overhead_row LABEL RUNTIME FIXTURE TOOL RUNS EMPTY_CACHE
@@ -209,7 +209,10 @@ overhead_row() {
     over_zip=$(pct "$(stat_of "$s" lpack 2)" "$(stat_of "$s" tool-zip 2)")
   fi
   echo "| $label | $(fmt "$s" tool) | $with_zip | $(fmt "$s" lpack) | $miss | $explain |" >>"$time_rows"
-  echo "| $label | $over_mean | $over_min | $over_miss | $over_zip | $verdict$note |" >>"$ratio_rows"
+  local extra
+  extra=$(python3 -c "import sys; print('%+.2f s' % (float(sys.argv[1]) - float(sys.argv[2])))" \
+    "$(stat_of "$s" lpack 2)" "$(stat_of "$s" tool 2)")
+  echo "| $label | $extra | $over_mean | $over_min | $over_miss | $over_zip | $verdict$note |" >>"$ratio_rows"
   [[ $empty == 1 ]] && lp build "$src" --no-cache -q --out "$out" >/dev/null 2>&1  # re-warm
   return 0
 }
@@ -261,13 +264,13 @@ serverless_bench() {
   local version
   version=$(cd "$s" && env "${sls_env[@]}" "$sls" --version 2>&1 | sed -n 's/^Framework Core: \([^ ]*\).*/\1/p')
   [[ -n $version ]] || version="v3 (unknown version)"
-  local install="npm ci --omit=dev --no-audit --no-fund"
+  local install=(npm ci --omit=dev --no-audit --no-fund)
   local envq
   printf -v envq '%q ' "${sls_env[@]}"
   local pkg="env $envq'$sls' package"
   local lbuild="env HOME='$work/home' '$lpack' build '$s/src' --runtime nodejs20.x -q"
   # Warm-up: npm cache, serverless's own cache, lpack's tool cache and a filled lpack cache.
-  if ! (cd "$s/project" && env "${sls_env[@]}" $install && env "${sls_env[@]}" "$sls" package) \
+  if ! (cd "$s/project" && env "${sls_env[@]}" "${install[@]}" && env "${sls_env[@]}" "$sls" package) \
       >"$results/sls-warmup.log" 2>&1; then
     echo "Not measured: \`serverless package\` failed: $(tail -n3 "$results/sls-warmup.log" | tr '\n' ' ' | scrub)" >"$sls_block"
     return
@@ -284,7 +287,7 @@ serverless_bench() {
   lp build "$s/src" --runtime nodejs20.x -q --cache-dir "$s/lpack-cache" --out "$s/out-warm" >/dev/null
   if ! interleaved sls 1 "$slow_runs" \
       sls-cold "rm -rf '$s/project/node_modules' '$s/project/.serverless'" \
-      "cd '$s/project' && env $envq$install >/dev/null 2>&1 && $pkg" \
+      "cd '$s/project' && env $envq${install[*]} >/dev/null 2>&1 && $pkg" \
       sls-warm "true" "cd '$s/project' && $pkg" \
       lpack-cold "rm -rf '$s/out-cold'" "$lbuild --no-cache --out '$s/out-cold'" \
       lpack-warm "true" "$lbuild --cache-dir '$s/lpack-cache' --out '$s/out-warm'"; then
@@ -304,7 +307,7 @@ serverless_bench() {
   sls2=$(zip_sha "$s/project/$zip")
   make_project "$s/project2"
   (cd "$s/project2" && umask 0077 && export TZ=Asia/Kolkata LC_ALL=C &&
-    env "${sls_env[@]}" $install && env "${sls_env[@]}" "$sls" package) >/dev/null 2>&1
+    env "${sls_env[@]}" "${install[@]}" && env "${sls_env[@]}" "$sls" package) >/dev/null 2>&1
   sls3=$(zip_sha "$s/project2/$zip")
   cp -r "$fixtures/node-esbuild" "$s/src2"
   (umask 0077 && TZ=Asia/Kolkata LC_ALL=C lp build "$s/src2" --runtime nodejs20.x -q --no-cache -j1 --out "$s/out-cold2") >/dev/null
@@ -317,7 +320,7 @@ serverless_bench() {
   sls_size=$(stat -c %s "$s/project/$zip")
   lpack_size=$(( $(stat -c %s "$s/out-cold/function.zip") + $(stat -c %s "$s/out-cold/layer.zip") ))
   local bin_note=""
-  if command -v unzip >/dev/null && unzip -Z1 "$s/project/$zip" | grep -q '^node_modules/\.bin/'; then
+  if command -v unzip >/dev/null && unzip -Z1 "$s/project/$zip" | grep '^node_modules/\.bin/' >/dev/null; then
     bin_note="Serverless also packs \`node_modules/.bin\`, its links stored as copies of their targets."
   fi
 
@@ -387,8 +390,8 @@ block=$results/runtimes.md
     echo "| --- | ---: | ---: | ---: | ---: | ---: |"
     cat "$time_rows"
     echo
-    echo "| fixture | overhead, --no-cache | (best runs) | overhead, cache miss | --no-cache over tool + zip | ≤ 5 %? |"
-    echo "| --- | ---: | ---: | ---: | ---: | --- |"
+    echo "| fixture | lpack − tool | overhead, --no-cache | (best runs) | overhead, cache miss | --no-cache over tool + zip | ≤ 5 %? |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
     cat "$ratio_rows"
     echo
     met_list=$(join_list ${met[@]+"${met[@]}"})
