@@ -94,14 +94,33 @@ PathPattern::PathPattern(std::string_view pattern) : m_text(pattern) {
   }
   if (p.find('/') != std::string_view::npos) m_anchored = true;
   m_glob = std::string(p);
+  constexpr std::string_view k_special = "*?[\\";
+  if (p.find_first_of(k_special) == std::string_view::npos) {
+    m_shape = Shape::literal;
+    m_plain = m_glob;
+  } else if (!m_anchored && p.size() > 1 && p[0] == '*' &&
+             p.substr(1).find_first_of(k_special) == std::string_view::npos) {
+    m_shape = Shape::suffix;
+    m_plain = std::string(p.substr(1));
+  }
 }
 
 bool PathPattern::matches(std::string_view path, bool is_dir) const {
   if (m_dir_only && !is_dir) return false;
-  if (m_anchored) return glob_match(m_glob, path);
-  size_t slash = path.rfind('/');
-  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  return glob_match(m_glob, name);
+  std::string_view text = path;
+  if (!m_anchored) {
+    size_t slash = path.rfind('/');
+    if (slash != std::string_view::npos) text = path.substr(slash + 1);
+  }
+  switch (m_shape) {
+    case Shape::literal:
+      return text == m_plain;
+    case Shape::suffix:
+      return text.size() >= m_plain.size() && text.substr(text.size() - m_plain.size()) == m_plain;
+    case Shape::glob:
+      break;
+  }
+  return glob_match(m_glob, text);
 }
 
 PathPatternSet::PathPatternSet(const std::vector<std::string>& patterns) {

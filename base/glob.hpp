@@ -25,8 +25,15 @@ class PathPattern {
   const std::string& text() const { return m_text; }
 
  private:
+  // Most patterns are a plain name ("lpack.toml", "__pycache__") or "*" and a plain suffix
+  // ("*.pyc"); they are checked with one comparison instead of the glob matcher, because
+  // every excluded pattern is tried on every file of a tree.
+  enum class Shape { literal, suffix, glob };
+
   std::string m_text;
   std::string m_glob;
+  std::string m_plain;  // literal: the whole text; suffix: what follows the "*"
+  Shape m_shape = Shape::glob;
   bool m_anchored = false;
   bool m_dir_only = false;
 };

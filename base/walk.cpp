@@ -5,103 +5,124 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/task_group.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <mutex>
 #include <set>
 #include <utility>
 
 namespace lpack {
 namespace {
 
+using FolderId = std::pair<dev_t, ino_t>;
+
+void set_stat(TreeEntry& entry, const struct stat& st) {
+  entry.executable = (st.st_mode & 0111) != 0;
+  entry.size = static_cast<uint64_t>(st.st_size);
+  entry.device = st.st_dev;
+  entry.inode = st.st_ino;
+  entry.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  entry.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+}
+
+// A folder to list: its path on disk and relative to the root, and the folders above it (to
+// stop symlink cycles; a few entries, copied per folder). It is opened only when its task
+// runs: opening it when queued would hold one fd per pending folder.
+struct Folder {
+  std::string dir;
+  std::string rel;
+  std::vector<FolderId> ancestors;
+};
+
+// Folders are listed in parallel (TBB tasks, one per folder): with a warm page cache a walk
+// is all system calls, and they scale with cores. Each worker appends to its own list; the
+// lists are merged and sorted at the end, so the result never depends on scheduling. Errors
+// are collected rather than cancelling the walk, and the one with the smallest path is
+// reported, for the same reason.
 struct Walker {
   const WalkOptions& options;
-  fs::path root_real;
-  std::vector<TreeEntry> files;
-  std::set<std::string> dirs;
-  std::vector<std::pair<dev_t, ino_t>> stack;  // folders on the current path, to stop cycles
+  std::string root_real;
+  tbb::task_group tasks;
+  tbb::enumerable_thread_specific<std::vector<TreeEntry>> files;
+  std::mutex errors_mutex;
+  std::vector<std::pair<std::string, Error>> errors;  // (relative path, error)
+
+  void fail(const std::string& rel, Error error) {
+    std::lock_guard lock(errors_mutex);
+    errors.emplace_back(rel, std::move(error));
+  }
 
   bool inside_root(const fs::path& real) const {
     auto rel = real.lexically_relative(root_real);
     return !rel.empty() && *rel.begin() != "..";
   }
 
-  // Lists `dir` (already open as `dir_fd`, which this takes over) and recurses. Entries are
-  // stat-ed relative to the folder's fd: a full-path stat would walk every component of the
-  // path again for each of tens of thousands of files.
-  Result<void> walk_dir(int dir_fd, const std::string& dir, const std::string& rel) {
-    DIR* d = ::fdopendir(dir_fd);
+  void spawn(Folder folder) {
+    tasks.run([this, f = std::move(folder)] { walk_dir(f); });
+  }
+
+  // Lists `folder` and stats each entry relative to the folder's fd: a full-path stat would
+  // walk every component of the path again for each of tens of thousands of files.
+  void walk_dir(const Folder& folder) {
+    int fd = ::open(folder.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
     if (!d) {
-      ::close(dir_fd);
-      return errno_error(dir, errno);
+      int error = errno;
+      if (fd >= 0) ::close(fd);
+      return fail(folder.rel, errno_error(folder.dir, error));
     }
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) {
-      std::string_view name = e->d_name;
-      if (name == "." || name == "..") continue;
+      const char* name = e->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
       names.emplace_back(name);
     }
-    std::sort(names.begin(), names.end());
-
-    Result<void> result = ok();
-    for (const auto& name : names) {
-      result = visit(d, dir, rel, name);
-      if (!result) break;
-    }
+    auto& out = files.local();
+    for (const auto& name : names) visit(d, folder, name, out);
     ::closedir(d);
-    return result;
   }
 
-  Result<void> visit(DIR* d, const std::string& dir, const std::string& rel, const std::string& name) {
-    std::string full = dir + "/" + name;
-    std::string path = rel.empty() ? name : rel + "/" + name;
+  void visit(DIR* d, const Folder& folder, const std::string& name, std::vector<TreeEntry>& out) {
+    std::string path = folder.rel.empty() ? name : folder.rel + "/" + name;
     struct stat st {};
-    if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno_error(full, errno);
-    std::string source = full;
+    if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      return fail(path, errno_error(folder.dir + "/" + name, errno));
+    }
+    std::string source;  // empty: folder.dir + "/" + name, built only when needed
     if (S_ISLNK(st.st_mode)) {
       std::error_code ec;
-      fs::path real = fs::canonical(full, ec);
-      if (ec) return bad_input(path + ": symlink points to a missing file; remove it or fix its target");
+      fs::path real = fs::canonical(folder.dir + "/" + name, ec);
+      if (ec) return fail(path, bad_input(path + ": symlink points to a missing file; remove it or fix its target"));
       if (real != root_real && !inside_root(real)) {
-        return bad_input(path + ": symlink points outside the source folder (to " + real.string() +
-                         "); copy the file in or exclude the link");
+        return fail(path, bad_input(path + ": symlink points outside the source folder (to " + real.string() +
+                                    "); copy the file in or exclude the link"));
       }
-      if (::stat(real.c_str(), &st) != 0) return errno_error(real.string(), errno);
+      if (::stat(real.c_str(), &st) != 0) return fail(path, errno_error(real.string(), errno));
       source = real.string();
     }
     bool is_dir = S_ISDIR(st.st_mode);
-    if (!is_dir && !S_ISREG(st.st_mode)) return ok();
-    if (options.exclude.matches(path, is_dir)) return ok();
+    if (!is_dir && !S_ISREG(st.st_mode)) return;
+    if (options.exclude.matches(path, is_dir)) return;
     if (is_dir) {
-      auto id = std::make_pair(st.st_dev, st.st_ino);
-      if (std::find(stack.begin(), stack.end(), id) != stack.end()) {
-        return bad_input(path + ": symlink loop; remove the link");
+      FolderId id{st.st_dev, st.st_ino};
+      if (std::find(folder.ancestors.begin(), folder.ancestors.end(), id) != folder.ancestors.end()) {
+        return fail(path, bad_input(path + ": symlink loop; remove the link"));
       }
-      int fd = source == full ? ::openat(::dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                              : ::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (fd < 0) return errno_error(source, errno);
-      stack.push_back(id);
-      auto r = walk_dir(fd, source, path);
-      stack.pop_back();
-      return r;
+      Folder sub;
+      sub.dir = source.empty() ? folder.dir + "/" + name : std::move(source);
+      sub.rel = std::move(path);
+      sub.ancestors = folder.ancestors;
+      sub.ancestors.push_back(id);
+      return spawn(std::move(sub));
     }
-    if (!options.include.empty() && !options.include.matches(path, false)) return ok();
-    TreeEntry entry;
+    if (!options.include.empty() && !options.include.matches(path, false)) return;
+    TreeEntry& entry = out.emplace_back();
+    entry.source = source.empty() ? folder.dir + "/" + name : std::move(source);
     entry.path = std::move(path);
-    entry.source = std::move(source);
-    entry.executable = (st.st_mode & 0111) != 0;
-    entry.size = static_cast<uint64_t>(st.st_size);
-    entry.device = st.st_dev;
-    entry.inode = st.st_ino;
-    entry.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    entry.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
-    if (options.with_dirs) {
-      const std::string& p = entry.path;
-      for (size_t slash = p.find('/'); slash != std::string::npos; slash = p.find('/', slash + 1)) {
-        dirs.insert(p.substr(0, slash));
-      }
-    }
-    files.push_back(std::move(entry));
-    return ok();
+    set_stat(entry, st);
   }
 };
 
@@ -112,26 +133,57 @@ Result<std::vector<TreeEntry>> walk_tree(const fs::path& root, const WalkOptions
   fs::path root_real = fs::canonical(root, ec);
   if (ec) return errno_error(root.string(), ec.value());
   if (!fs::is_directory(root_real)) return bad_input(root.string() + ": not a folder");
-  Walker walker{options, root_real, {}, {}, {}};
+  Walker walker{options, root_real.string(), {}, {}, {}, {}};
+  Folder top;
   struct stat st {};
-  if (::stat(root_real.c_str(), &st) == 0) walker.stack.emplace_back(st.st_dev, st.st_ino);
-  int root_fd = ::open(root_real.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) return errno_error(root.string(), errno);
-  LPACK_TRY(walker.walk_dir(root_fd, root_real.string(), ""));
-
-  std::vector<TreeEntry> out = std::move(walker.files);
-  for (const auto& d : walker.dirs) {
-    TreeEntry entry;
-    entry.path = d;
-    entry.source = root_real / d;
-    entry.is_dir = true;
-    entry.executable = true;
-    out.push_back(std::move(entry));
+  if (::stat(root_real.c_str(), &st) == 0) top.ancestors.emplace_back(st.st_dev, st.st_ino);
+  top.dir = walker.root_real;
+  walker.spawn(std::move(top));
+  walker.tasks.wait();
+  if (!walker.errors.empty()) {
+    auto first = std::min_element(walker.errors.begin(), walker.errors.end(),
+                                  [](const auto& a, const auto& b) { return a.first < b.first; });
+    return std::move(first->second);
   }
-  // Bytewise order of the full path. (The walk sorted each folder's names, but "a/b" vs
-  // "a.b" sorts differently as a path than as nested names.)
+
+  std::vector<TreeEntry> out;
+  size_t count = 0;
+  for (const auto& list : walker.files) count += list.size();
+  out.reserve(count);
+  for (auto& list : walker.files) std::move(list.begin(), list.end(), std::back_inserter(out));
+  if (options.with_dirs) {
+    std::set<std::string_view> dirs;
+    for (const auto& e : out) {
+      const std::string& p = e.path;
+      for (size_t slash = p.find('/'); slash != std::string::npos; slash = p.find('/', slash + 1)) {
+        dirs.insert(std::string_view(p).substr(0, slash));
+      }
+    }
+    std::vector<TreeEntry> folders;
+    for (auto d : dirs) {
+      TreeEntry& entry = folders.emplace_back();
+      entry.path = std::string(d);
+      entry.source = walker.root_real + "/" + entry.path;
+      entry.is_dir = true;
+      entry.executable = true;
+    }
+    std::move(folders.begin(), folders.end(), std::back_inserter(out));
+  }
+  // Bytewise order of the full path, which also makes the result independent of which
+  // worker listed what.
   std::sort(out.begin(), out.end(), [](const TreeEntry& a, const TreeEntry& b) { return a.path < b.path; });
   return out;
+}
+
+Result<TreeEntry> stat_entry(const fs::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return errno_error(file.string(), errno);
+  if (!S_ISREG(st.st_mode)) return Error(ErrorCode::io, file.string() + ": not a regular file");
+  TreeEntry entry;
+  entry.path = file.string();
+  entry.source = entry.path;
+  set_stat(entry, st);
+  return entry;
 }
 
 }  // namespace lpack

@@ -17,7 +17,7 @@ namespace lpack {
 
 struct TreeEntry {
   std::string path;      // relative to the root, "/"-separated, no leading "./"
-  fs::path source;       // where to read it from (symlinks already resolved)
+  std::string source;    // where to read it from: absolute, symlinks already resolved
   bool is_dir = false;
   bool executable = false;  // any execute bit on the (resolved) file
   uint64_t size = 0;
@@ -38,5 +38,9 @@ struct WalkOptions {
 // one that resolves outside `root` is a bad_input Error naming it, as is a dangling one.
 // Sockets, fifos and devices are skipped.
 Result<std::vector<TreeEntry>> walk_tree(const fs::path& root, const WalkOptions& options);
+
+// One regular file (symlinks followed) as the walk would list it, with `path` = `file` as
+// given; for stat-cache lookups of single files. An io Error when it is missing or not a file.
+Result<TreeEntry> stat_entry(const fs::path& file);
 
 }  // namespace lpack

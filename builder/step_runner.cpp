@@ -78,7 +78,7 @@ Result<void> stage_inputs(const std::vector<TreeEntry>& inputs, const fs::path& 
     LPACK_TRY(make_dirs(dest.parent_path()));
     std::error_code ec;
     fs::copy_file(entry.source, dest, fs::copy_options::overwrite_existing, ec);
-    if (ec) return errno_error(entry.source.string(), ec.value()).context("cannot stage input");
+    if (ec) return errno_error(entry.source, ec.value()).context("cannot stage input");
     // The copy must not be read-only (tools write next to it) and keeps the exec bit.
     ::chmod(dest.c_str(), entry.executable ? 0755 : 0644);
   }

@@ -7,21 +7,32 @@
 
 namespace lpack::cache {
 
-void ActionKey::add(std::string_view tag, std::string_view value) {
+ActionKey::ActionKey() : m_text("lpack-action-key 1\n") {}
+
+void ActionKey::append_escaped(std::string_view value) {
   // One field per line: a newline inside a value would forge another field. Escaped rather
   // than replaced, so that two different values never share a canonical text.
-  std::string v;
-  v.reserve(value.size());
+  if (value.find_first_of("\\\n") == std::string_view::npos) {
+    m_text += value;
+    return;
+  }
   for (char c : value) {
     if (c == '\\') {
-      v += "\\\\";
+      m_text += "\\\\";
     } else if (c == '\n') {
-      v += "\\n";
+      m_text += "\\n";
     } else {
-      v += c;
+      m_text += c;
     }
   }
-  m_fields.emplace_back(std::string(tag), std::move(v));
+}
+
+void ActionKey::add(std::string_view tag, std::string_view value) {
+  m_hex.clear();
+  m_text += tag;
+  m_text += ' ';
+  append_escaped(value);
+  m_text += '\n';
 }
 
 void ActionKey::add_inputs(const std::vector<FileDigest>& inputs) {
@@ -30,25 +41,21 @@ void ActionKey::add_inputs(const std::vector<FileDigest>& inputs) {
   for (const auto& d : inputs) sorted.push_back(&d);
   std::sort(sorted.begin(), sorted.end(),
             [](const FileDigest* a, const FileDigest* b) { return a->path < b->path; });
+  m_hex.clear();
+  m_text.reserve(m_text.size() + sorted.size() * 96);
   for (const auto* d : sorted) {
-    add("input",
-        std::string(d->executable ? "755" : "644") + " " + to_hex(d->hash) + " " + d->path);
+    // "input " mode " " hash " " path, as add("input", ...) would write it.
+    m_text += d->executable ? "input 755 " : "input 644 ";
+    m_text += to_hex(d->hash);
+    m_text += ' ';
+    append_escaped(d->path);
+    m_text += '\n';
   }
 }
 
-std::string ActionKey::canonical_text() const {
-  std::string text = "lpack-action-key 1\n";
-  for (const auto& [tag, value] : m_fields) {
-    text += tag;
-    text += ' ';
-    text += value;
-    text += '\n';
-  }
-  return text;
-}
-
-std::string ActionKey::hex() const {
-  return lpack::to_hex(sha256(canonical_text()));
+const std::string& ActionKey::hex() const {
+  if (m_hex.empty()) m_hex = lpack::to_hex(sha256(m_text));
+  return m_hex;
 }
 
 namespace {

@@ -15,24 +15,29 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "cache/file_hasher.hpp"
 
 namespace lpack::cache {
 
+// The text is built as fields are added and hashed once, when hex() is first asked for: a
+// function step over node_modules has ~11k input lines (1 MB), and a build asks for the key
+// several times.
 class ActionKey {
  public:
+  ActionKey();
   void add(std::string_view tag, std::string_view value);
   void add_inputs(const std::vector<FileDigest>& inputs);
 
-  std::string canonical_text() const;  // the text hashed
-  std::string hex() const;             // SHA-256 of canonical_text(), lowercase hex
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return m_fields; }
+  const std::string& canonical_text() const { return m_text; }  // the text hashed
+  const std::string& hex() const;  // SHA-256 of canonical_text(), lowercase hex
 
  private:
-  std::vector<std::pair<std::string, std::string>> m_fields;
+  void append_escaped(std::string_view value);
+
+  std::string m_text;
+  mutable std::string m_hex;  // empty until hex() is called; add() clears it
 };
 
 // The components that differ between two canonical texts, in words ("input requirements.txt

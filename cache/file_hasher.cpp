@@ -47,35 +47,65 @@ struct Worker {
   uint64_t bytes = 0;
 };
 
-struct FileHash {
-  Hash128 hash;
-  bool stat_unchanged = false;  // fstat after reading still matches the walk's TreeEntry
+// The folder of a run of files, opened (O_PATH) on the first file that must be read, so the
+// files are opened relative to it: opening each by its absolute path would look up every
+// component of that path again, which was the largest single cost of a cold hash.
+class Folder {
+ public:
+  explicit Folder(std::string_view path) : m_path(path) {}
+
+  // Opens `file`, which lies directly in this folder, for reading.
+  int open(const std::string& file) {
+    if (!m_opened) {
+      m_opened = true;
+      std::string dir(m_path.empty() ? "/" : m_path);
+      m_fd = UniqueFd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    }
+    if (!m_fd) return ::open(file.c_str(), O_RDONLY | O_CLOEXEC);  // the error names the file
+    return ::openat(m_fd.get(), file.c_str() + m_path.size() + 1, O_RDONLY | O_CLOEXEC);
+  }
+
+ private:
+  std::string_view m_path;
+  bool m_opened = false;
+  UniqueFd m_fd;
 };
 
-int64_t to_ns(const timespec& t) {
-  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+// Where `source` (absolute) ends its folder part: the position of its last "/".
+std::string_view folder_of(const std::string& source) {
+  size_t slash = source.rfind('/');
+  return std::string_view(source).substr(0, slash == std::string::npos ? 0 : slash);
 }
 
-bool same_stat(const struct stat& st, const TreeEntry& e) {
-  return st.st_dev == e.device && st.st_ino == e.inode &&
-         static_cast<uint64_t>(st.st_size) == e.size && to_ns(st.st_mtim) == e.mtime_ns &&
-         to_ns(st.st_ctim) == e.ctime_ns;
-}
+struct FileHash {
+  Hash128 hash;
+  bool same_size = false;  // as many bytes as the walk saw
+};
 
-Result<FileHash> hash_file(const TreeEntry& entry, Worker& worker) {
-  UniqueFd fd(::open(entry.source.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return errno_error(entry.source.string(), errno);
+// The stat data recorded with a hash is the walk's, taken before the read (as git does): a
+// file rewritten during or after the read no longer matches it and is hashed again next
+// time, and within the racy window it was not trusted anyway. So no fstat after reading;
+// and since each read asks for one byte more than the walk's size still expects, the short
+// read that ends a file of that size needs no further read to find its end.
+Result<FileHash> hash_file(const TreeEntry& entry, Folder& folder, Worker& worker) {
+  UniqueFd fd(folder.open(entry.source));
+  if (!fd) return errno_error(entry.source, errno);
   char* buffer = worker.buffer.get();
   size_t filled = 0;
+  uint64_t total = 0;
   bool streaming = false;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buffer + filled, k_buffer_size - filled);
+    size_t space = k_buffer_size - filled;
+    uint64_t expected_left = total <= entry.size ? entry.size - total : 0;
+    size_t want = total <= entry.size && expected_left < space ? static_cast<size_t>(expected_left) + 1 : space;
+    ssize_t n = ::read(fd.get(), buffer + filled, want);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno_error(entry.source.string(), errno);
+      return errno_error(entry.source, errno);
     }
     if (n == 0) break;
     filled += static_cast<size_t>(n);
+    total += static_cast<uint64_t>(n);
     worker.bytes += static_cast<uint64_t>(n);
     if (filled == k_buffer_size) {
       if (!streaming) {
@@ -85,6 +115,7 @@ Result<FileHash> hash_file(const TreeEntry& entry, Worker& worker) {
       XXH3_128bits_update(worker.state.get(), buffer, filled);
       filled = 0;
     }
+    if (total == entry.size && static_cast<size_t>(n) < want) break;  // short of the extra byte: the end
   }
   XXH128_hash_t h;
   if (streaming) {
@@ -95,9 +126,7 @@ Result<FileHash> hash_file(const TreeEntry& entry, Worker& worker) {
     // the streaming one, without touching the state.
     h = XXH3_128bits(buffer, filled);
   }
-  struct stat st {};
-  bool unchanged = ::fstat(fd.get(), &st) == 0 && same_stat(st, entry);
-  return FileHash{Hash128{h.high64, h.low64}, unchanged};
+  return FileHash{Hash128{h.high64, h.low64}, total == entry.size};
 }
 
 }  // namespace
@@ -118,26 +147,37 @@ Result<std::vector<FileDigest>> hash_files(const std::vector<TreeEntry>& entries
 
   // A local arena rather than a global_control: the thread limit then applies to this call
   // only, not to other work of the process running at the same time.
+  // Runs of consecutive files in one folder (the entries are sorted by path, so a folder's
+  // files are mostly together): [runs[k], runs[k + 1]).
+  std::vector<size_t> runs;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (i == 0 || folder_of(files[i]->source) != folder_of(files[i - 1]->source)) runs.push_back(i);
+  }
+  runs.push_back(files.size());
+
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   arena.execute([&] {
-    tbb::parallel_for(size_t{0}, files.size(), [&](size_t i) {
-      const TreeEntry& e = *files[i];
-      if (stat_cache) {
-        if (auto cached = stat_cache->lookup(e)) {
-          out[i] = FileDigest{e.path, e.executable, e.size, *cached};
-          hits.fetch_add(1, std::memory_order_relaxed);
-          return;
+    tbb::parallel_for(size_t{0}, runs.size() - 1, [&](size_t k) {
+      Folder folder(folder_of(files[runs[k]]->source));
+      for (size_t i = runs[k]; i < runs[k + 1]; ++i) {
+        const TreeEntry& e = *files[i];
+        if (stat_cache) {
+          if (auto cached = stat_cache->lookup(e)) {
+            out[i] = FileDigest{e.path, e.executable, e.size, *cached};
+            hits.fetch_add(1, std::memory_order_relaxed);
+            continue;
+          }
         }
+        auto h = hash_file(e, folder, workers.local());
+        if (!h) {
+          errors[i] = std::move(h).error();
+          continue;
+        }
+        // A file whose size changed since the walk has stat data that does not describe the
+        // bytes hashed: use the hash for this run, but do not memoise it.
+        if (stat_cache && h->same_size) stat_cache->record(e, h->hash, now_ns);
+        out[i] = FileDigest{e.path, e.executable, e.size, h->hash};
       }
-      auto h = hash_file(e, workers.local());
-      if (!h) {
-        errors[i] = std::move(h).error();
-        return;
-      }
-      // A file that changed between the walk and the read has stat data that does not
-      // describe the bytes hashed: use the hash for this run, but do not memoise it.
-      if (stat_cache && h->stat_unchanged) stat_cache->record(e, h->hash, now_ns);
-      out[i] = FileDigest{e.path, e.executable, e.size, h->hash};
     });
   });
   for (auto& e : errors) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/sha256.hpp"
 #include "base/walk.hpp"
 
 namespace lpack::cache {
@@ -20,6 +21,7 @@ struct Hash128 {
   bool operator==(const Hash128&) const = default;
 };
 std::string to_hex(const Hash128& hash);  // 32 lowercase hex digits, high half first
+using lpack::to_hex;                      // and SHA-256 digests, unhidden inside lpack::cache
 
 struct FileDigest {
   std::string path;  // as in the TreeEntry

@@ -174,6 +174,9 @@ Result<void> LocalStore::store(std::string_view key, const OutputRecord& record,
   if (!format::is_lower_hex(record.blob_sha256, 64)) {
     return internal("store: malformed blob SHA-256 '" + record.blob_sha256 + "'");
   }
+  if (!format::is_lower_hex(record.blob_xxh3, 32)) {
+    return internal("store: malformed blob XXH3 '" + record.blob_xxh3 + "'");
+  }
   if (record.compressor.find('\n') != std::string::npos) {
     return internal("store: the compressor name contains a newline");
   }

@@ -15,8 +15,8 @@
 //
 // Text formats. Each is a header line, fields, and a checksum line; the checksum is XXH3-64
 // (16 lowercase hex digits) of every byte before the "checksum " line:
-//   record  := "lpack-record 1\n"
-//              "key " key "\n"  "blob " sha256 "\n"  "size " uint "\n"
+//   record  := "lpack-record 2\n"
+//              "key " key "\n"  "blob " sha256 "\n"  "blob_xxh3 " hex32 "\n"  "size " uint "\n"
 //              "unpacked_size " uint "\n"  "entries " uint "\n"  "compressor " text "\n"
 //              "key_text " uint "\n" bytes{uint} "\n"        (length-prefixed, may hold "\n")
 //              "checksum " hex16 "\n"
@@ -69,6 +69,10 @@ class FileLock;  // store_io.hpp
 
 struct OutputRecord {
   std::string blob_sha256;     // lowercase hex SHA-256 of the artifact (the zip)
+  // Lowercase hex XXH3-128 of the same bytes: the builder's "is --out already this
+  // artifact?" check compares it with the stat-cached hash of the file in --out, so a warm
+  // no-op build reads neither the zip nor the blob. Not a name: the CAS is keyed by SHA-256.
+  std::string blob_xxh3;
   uint64_t size = 0;           // bytes of the blob (checked by store())
   uint64_t unpacked_size = 0;  // sum of the entries' sizes
   uint64_t entries = 0;        // entries in the zip

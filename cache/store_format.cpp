@@ -131,6 +131,7 @@ std::string encode_record(std::string_view key, const OutputRecord& r) {
   std::string body = header(k_record_magic, k_record_version);
   body += "key " + std::string(key) + "\n";
   body += "blob " + r.blob_sha256 + "\n";
+  body += "blob_xxh3 " + r.blob_xxh3 + "\n";
   body += "size " + std::to_string(r.size) + "\n";
   body += "unpacked_size " + std::to_string(r.unpacked_size) + "\n";
   body += "entries " + std::to_string(r.entries) + "\n";
@@ -149,6 +150,7 @@ Result<std::optional<ParsedRecord>> decode_record(std::string_view text) {
   ParsedRecord p;
   p.key = std::string(LPACK_TRY(in.field("key")));
   p.record.blob_sha256 = std::string(LPACK_TRY(in.field("blob")));
+  p.record.blob_xxh3 = std::string(LPACK_TRY(in.field("blob_xxh3")));
   p.record.size = LPACK_TRY(in.number("size"));
   p.record.unpacked_size = LPACK_TRY(in.number("unpacked_size"));
   p.record.entries = LPACK_TRY(in.number("entries"));
@@ -157,6 +159,7 @@ Result<std::optional<ParsedRecord>> decode_record(std::string_view text) {
   if (!in.at_end()) return corrupt("unexpected data after the fields");
   if (!is_lower_hex(p.key, 64)) return corrupt("malformed key");
   if (!is_lower_hex(p.record.blob_sha256, 64)) return corrupt("malformed blob name");
+  if (!is_lower_hex(p.record.blob_xxh3, 32)) return corrupt("malformed blob_xxh3");
   return std::optional<ParsedRecord>(std::move(p));
 }
 

@@ -29,7 +29,7 @@ struct ParsedRecord {
   std::string key;
   OutputRecord record;
 };
-constexpr uint32_t k_record_version = 1;
+constexpr uint32_t k_record_version = 2;  // 2 added blob_xxh3
 std::string encode_record(std::string_view key, const OutputRecord& record);
 // nullopt: a well-formed record of another version (not ours to judge). ErrorCode::corrupt
 // with the reason for anything else that is not a valid record of our version.

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <tbb/parallel_for.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "base/sha256.hpp"
+#include "cache/file_hasher.hpp"
 #include "cache/store.hpp"
 #include "cache/store_format.hpp"
 #include "cache/store_io.hpp"
@@ -113,9 +115,41 @@ Result<LocalStore::Stats> LocalStore::stats() {
   return stats;
 }
 
+namespace {
+
+struct BlobHashes {
+  std::string sha256;
+  std::string xxh3;
+};
+
+// Both of a blob's hashes from one read: its name (SHA-256) and the blob_xxh3 its records carry.
+Result<BlobHashes> hash_blob(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return errno_error(path.string(), errno);
+  Sha256 sha;
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> xxh(XXH3_createState(), &XXH3_freeState);
+  XXH3_128bits_reset(xxh.get());
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(path.string(), errno);
+    }
+    if (n == 0) break;
+    sha.update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    XXH3_128bits_update(xxh.get(), buffer.data(), static_cast<size_t>(n));
+  }
+  XXH128_hash_t h = XXH3_128bits_digest(xxh.get());
+  return BlobHashes{to_hex(sha.finish()), to_hex(Hash128{h.high64, h.low64})};
+}
+
+}  // namespace
+
 Result<LocalStore::VerifyReport> LocalStore::verify() {
   auto held = LPACK_TRY(lock(false));
   VerifyReport report;
+  std::vector<std::pair<std::string, OutputRecord>> records;  // (relative path, record) to match with blobs
   for (const auto& f : LPACK_TRY(scan(m_root, "ac"))) {
     ++report.checked;
     if (!f.expected) {
@@ -136,6 +170,8 @@ Result<LocalStore::VerifyReport> LocalStore::verify() {
     } else if (static_cast<uint64_t>(st.st_size) != r.size) {
       report.corrupt.push_back(f.relative + ": its blob has " + std::to_string(st.st_size) +
                                " bytes, the record says " + std::to_string(r.size));
+    } else {
+      records.emplace_back(f.relative, r);
     }
   }
 
@@ -143,22 +179,33 @@ Result<LocalStore::VerifyReport> LocalStore::verify() {
   // their verdicts collected by index, so the report does not depend on scheduling.
   auto blobs = LPACK_TRY(scan(m_root, "cas"));
   std::vector<std::optional<std::string>> verdicts(blobs.size());
+  std::vector<std::optional<BlobHashes>> hashes(blobs.size());
   tbb::parallel_for(size_t{0}, blobs.size(), [&](size_t i) {
     const Found& f = blobs[i];
     if (!f.expected) {
       verdicts[i] = "unexpected file";
       return;
     }
-    auto digest = sha256_file(f.path);
-    if (!digest) {
-      verdicts[i] = "unreadable: " + digest.error().message();
-    } else if (to_hex(*digest) != f.name) {
-      verdicts[i] = "content hashes to " + to_hex(*digest);
+    auto hashed = hash_blob(f.path);
+    if (!hashed) {
+      verdicts[i] = "unreadable: " + hashed.error().message();
+    } else if (hashed->sha256 != f.name) {
+      verdicts[i] = "content hashes to " + hashed->sha256;
+    } else {
+      hashes[i] = std::move(*hashed);
     }
   });
+  std::map<std::string, std::string> xxh3_of;  // sound blob name -> its XXH3-128
   for (size_t i = 0; i < blobs.size(); ++i) {
     ++report.checked;
     if (verdicts[i]) report.corrupt.push_back(blobs[i].relative + ": " + *verdicts[i]);
+    if (hashes[i]) xxh3_of[hashes[i]->sha256] = hashes[i]->xxh3;
+  }
+  for (const auto& [relative, r] : records) {
+    auto it = xxh3_of.find(r.blob_sha256);
+    if (it != xxh3_of.end() && it->second != r.blob_xxh3) {
+      report.corrupt.push_back(relative + ": blob_xxh3 " + r.blob_xxh3 + " does not match its blob (" + it->second + ")");
+    }
   }
   std::sort(report.corrupt.begin(), report.corrupt.end());
   return report;

@@ -10,6 +10,7 @@
 #include <libdeflate.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/info.h>
@@ -121,7 +122,7 @@ class OutputStream {
       LPACK_TRY(flush());
       if (n >= k_output_buffer / 2) {  // large payloads skip the copy
         const std::string_view view(static_cast<const char*>(data), n);
-        m_hash.update(view);
+        hash(view);
         LPACK_TRY(write_all(m_fd, view, "zip output"));
         m_offset += n;
         return ok();
@@ -137,19 +138,35 @@ class OutputStream {
   Result<void> flush() {
     if (m_used == 0) return ok();
     const std::string_view view(m_buffer.get(), m_used);
-    m_hash.update(view);
+    hash(view);
     m_used = 0;
     return write_all(m_fd, view, "zip output");
   }
 
-  Sha256Digest digest() { return m_hash.finish(); }
+  Sha256Digest sha256() { return m_sha256.finish(); }
+  cache::Hash128 xxh3() {
+    XXH128_hash_t h = XXH3_128bits_digest(m_xxh3.get());
+    return {h.high64, h.low64};
+  }
 
  private:
+  void hash(std::string_view bytes) {
+    m_sha256.update(bytes);
+    XXH3_128bits_update(m_xxh3.get(), bytes.data(), bytes.size());
+  }
+
   int m_fd;
   std::unique_ptr<char[]> m_buffer;
   size_t m_used = 0;
   uint64_t m_offset = 0;
-  Sha256 m_hash;
+  Sha256 m_sha256;
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> m_xxh3{new_xxh3_state(), &XXH3_freeState};
+
+  static XXH3_state_t* new_xxh3_state() {
+    XXH3_state_t* state = XXH3_createState();
+    XXH3_128bits_reset(state);
+    return state;
+  }
 };
 
 // Reads the whole file into `buffer`; returns its size.
@@ -360,7 +377,8 @@ Result<ZipStats> write_zip(int fd, std::vector<ZipInput> inputs, const ZipOption
   stats.size = out.offset();
   stats.unpacked_size = unpacked;
   stats.entries = records.size();
-  stats.sha256 = out.digest();
+  stats.sha256 = out.sha256();
+  stats.xxh3 = out.xxh3();
   return stats;
 }
 

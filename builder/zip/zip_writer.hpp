@@ -29,6 +29,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/sha256.hpp"
+#include "cache/file_hasher.hpp"
 
 namespace lpack::builder {
 
@@ -57,6 +58,7 @@ struct ZipStats {
   uint64_t unpacked_size = 0;  // sum of entry sizes
   uint64_t entries = 0;        // files and folders
   Sha256Digest sha256{};       // of the zip's bytes, computed while writing
+  cache::Hash128 xxh3;         // the same, for the cache record's blob_xxh3
 };
 
 // Writes `inputs` (any order; they are sorted here) as a zip to the open file `fd`, which

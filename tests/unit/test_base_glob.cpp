@@ -32,5 +32,32 @@ TEST(PathPattern, PatternWithSlashIsAnchored) {
   EXPECT_FALSE(rooted.matches("src/build", true));
 }
 
+// Plain names and "*suffix" take a shortcut past the glob matcher; they must agree with it.
+TEST(PathPattern, ShortcutShapesAgreeWithTheGlobMatcher) {
+  PathPattern name("lpack.toml");
+  EXPECT_TRUE(name.matches("lpack.toml", false));
+  EXPECT_TRUE(name.matches("sub/lpack.toml", false));
+  EXPECT_FALSE(name.matches("sub/lpack.toml.bak", false));
+  EXPECT_FALSE(name.matches("xlpack.toml", false));
+
+  PathPattern swp("*.swp");
+  EXPECT_TRUE(swp.matches(".a.swp", false));
+  EXPECT_TRUE(swp.matches("deep/dir/.a.swp", false));
+  EXPECT_FALSE(swp.matches("a.swp/b", false));
+  EXPECT_FALSE(swp.matches("swp", false));
+  PathPattern tilde("*~");
+  EXPECT_TRUE(tilde.matches("x/notes~", false));
+  EXPECT_TRUE(tilde.matches("~", false));
+
+  // Rooted "/*.txt" cannot cross a "/", so it is not a suffix test on the whole path.
+  PathPattern rooted("/*.txt");
+  EXPECT_TRUE(rooted.matches("a.txt", false));
+  EXPECT_FALSE(rooted.matches("dir/a.txt", false));
+  // An escaped character keeps the glob path: "\*" is a literal star.
+  PathPattern escaped("\\*.md");
+  EXPECT_TRUE(escaped.matches("*.md", false));
+  EXPECT_FALSE(escaped.matches("a.md", false));
+}
+
 }  // namespace
 }  // namespace lpack

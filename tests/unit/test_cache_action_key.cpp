@@ -118,5 +118,33 @@ TEST(CacheActionKey, NewlinesCannotForgeFieldsOrCollide) {
   EXPECT_NE(a.hex(), c.hex());
 }
 
+// The text is exactly the documented grammar, values escaped, inputs sorted by path.
+TEST(ActionKey, CanonicalTextFollowsTheGrammar) {
+  ActionKey key;
+  key.add("field", "a\\b\nc");
+  key.add_inputs({{"z/last", false, 1, Hash128{0, 15}}, {"first\nline", true, 1, Hash128{1, 0}}});
+  EXPECT_EQ(key.canonical_text(),
+            "lpack-action-key 1\n"
+            "field a\\\\b\\nc\n"
+            "input 755 00000000000000010000000000000000 first\\nline\n"
+            "input 644 0000000000000000000000000000000f z/last\n");
+}
+
+// hex() is computed once and kept; adding a field must not leave the old hash behind.
+TEST(ActionKey, HexFollowsLaterAdditions) {
+  ActionKey key;
+  key.add("runtime", "python3.12");
+  std::string before = key.hex();
+  EXPECT_EQ(before, key.hex());
+  key.add("arch", "arm64");
+  EXPECT_NE(before, key.hex());
+  ActionKey same;
+  same.add("runtime", "python3.12");
+  same.add("arch", "arm64");
+  EXPECT_EQ(same.hex(), key.hex());
+  key.add_inputs({{"a", false, 1, Hash128{1, 2}}});
+  EXPECT_NE(same.hex(), key.hex());
+}
+
 }  // namespace
 }  // namespace lpack::cache

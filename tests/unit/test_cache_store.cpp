@@ -12,6 +12,7 @@
 
 #include "base/fs.hpp"
 #include "base/sha256.hpp"
+#include "cache/file_hasher.hpp"
 #include "cache/store.hpp"
 #include "cache/store_format.hpp"
 
@@ -55,6 +56,7 @@ class CacheStore : public ::testing::Test {
     EXPECT_TRUE(write_file_atomic(path, content).has_value());
     OutputRecord record;
     record.blob_sha256 = to_hex(sha256(content));
+    record.blob_xxh3 = to_hex(hash_bytes(content));
     record.size = content.size();
     record.unpacked_size = content.size() * 3;
     record.entries = 7;
@@ -193,7 +195,7 @@ TEST_F(CacheStore, CorruptRecordIsAMissWithAWarning) {
   flipped[20] = static_cast<char>(flipped[20] ^ 1);
   for (const std::string& bytes :
        {flipped, good.substr(0, good.size() / 2), std::string(), std::string("\n\n\n"),
-        format::seal("lpack-record 1\nkey " + key + "\n")}) {
+        format::seal("lpack-record " + std::to_string(format::k_record_version) + "\nkey " + key + "\n")}) {
     ASSERT_TRUE(write_file_atomic(record_path(key), bytes).has_value());
     EXPECT_FALSE(m_store->lookup(key).has_value());
     EXPECT_FALSE(fs::exists(record_path(key)));
@@ -209,10 +211,25 @@ TEST_F(CacheStore, CorruptRecordIsAMissWithAWarning) {
   EXPECT_EQ(m_store->take_warnings().size(), 1u);
 }
 
+// blob_xxh3 is what a no-op build compares --out with; verify checks it against the blob.
+TEST_F(CacheStore, VerifyReportsARecordWhoseXxh3DoesNotMatchItsBlob) {
+  std::string key = key_of("k");
+  OutputRecord record = put(key, "blob bytes");
+  ASSERT_TRUE(m_store->verify()->corrupt.empty());
+  OutputRecord wrong = record;
+  wrong.blob_xxh3 = to_hex(hash_bytes("other bytes"));
+  ASSERT_TRUE(write_file_atomic(record_path(key), format::encode_record(key, wrong)).has_value());
+  auto report = m_store->verify();
+  ASSERT_TRUE(report.has_value());
+  ASSERT_EQ(report->corrupt.size(), 1u);
+  EXPECT_NE(report->corrupt[0].find("blob_xxh3 " + wrong.blob_xxh3 + " does not match its blob"), std::string::npos)
+      << report->corrupt[0];
+}
+
 TEST_F(CacheStore, RecordOfAnotherVersionIsAMissLeftInPlace) {
   std::string key = key_of("k");
   put(key, "blob");
-  ASSERT_TRUE(write_file_atomic(record_path(key), format::seal("lpack-record 2\nnew fields\n"))
+  ASSERT_TRUE(write_file_atomic(record_path(key), format::seal("lpack-record " + std::to_string(format::k_record_version + 1) + "\nnew fields\n"))
                   .has_value());
   EXPECT_FALSE(m_store->lookup(key).has_value());
   EXPECT_TRUE(fs::exists(record_path(key)));
