@@ -105,13 +105,22 @@ PathPattern::PathPattern(std::string_view pattern) : m_text(pattern) {
   }
 }
 
+namespace {
+
+std::string_view last_component(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
 bool PathPattern::matches(std::string_view path, bool is_dir) const {
+  return matches(path, last_component(path), is_dir);
+}
+
+bool PathPattern::matches(std::string_view path, std::string_view name, bool is_dir) const {
   if (m_dir_only && !is_dir) return false;
-  std::string_view text = path;
-  if (!m_anchored) {
-    size_t slash = path.rfind('/');
-    if (slash != std::string_view::npos) text = path.substr(slash + 1);
-  }
+  std::string_view text = m_anchored ? path : name;
   switch (m_shape) {
     case Shape::literal:
       return text == m_plain;
@@ -129,8 +138,9 @@ PathPatternSet::PathPatternSet(const std::vector<std::string>& patterns) {
 }
 
 bool PathPatternSet::matches(std::string_view path, bool is_dir) const {
+  std::string_view name = last_component(path);
   for (const auto& p : m_patterns) {
-    if (p.matches(path, is_dir)) return true;
+    if (p.matches(path, name, is_dir)) return true;
   }
   return false;
 }

@@ -25,6 +25,10 @@ class PathPattern {
   const std::string& text() const { return m_text; }
 
  private:
+  friend class PathPatternSet;
+  // `name` is the last component of `path`, split off once per path by the set.
+  bool matches(std::string_view path, std::string_view name, bool is_dir) const;
+
   // Most patterns are a plain name ("lpack.toml", "__pycache__") or "*" and a plain suffix
   // ("*.pyc"); they are checked with one comparison instead of the glob matcher, because
   // every excluded pattern is tried on every file of a tree.

@@ -5,12 +5,9 @@
 namespace lpack {
 
 bool is_secret_variable(std::string_view name) {
-  auto ends_with = [&](std::string_view s) {
-    return name.size() >= s.size() && name.substr(name.size() - s.size()) == s;
-  };
   return name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN" ||
-         name == "AWS_SECURITY_TOKEN" || ends_with("_TOKEN") || ends_with("_PASSWORD") ||
-         ends_with("_SECRET") || ends_with("_AUTH");
+         name == "AWS_SECURITY_TOKEN" || name.ends_with("_TOKEN") || name.ends_with("_PASSWORD") ||
+         name.ends_with("_SECRET") || name.ends_with("_AUTH");
 }
 
 std::string strip_url_credentials(std::string_view url) {

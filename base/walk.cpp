@@ -9,6 +9,7 @@
 #include <tbb/task_group.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <mutex>
 #include <set>
@@ -28,10 +29,11 @@ void set_stat(TreeEntry& entry, const struct stat& st) {
   entry.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
 }
 
-// A folder to list: its path on disk and relative to the root, and the folders above it (to
-// stop symlink cycles; a few entries, copied per folder). It is opened only when its task
-// runs: opening it when queued would hold one fd per pending folder.
+// A folder to list: its path on disk and relative to the root, the folders above it (to stop
+// symlink cycles; a few entries, copied per folder), and maybe an fd opened relative to its
+// parent, which the task owns.
 struct Folder {
+  int fd = -1;  // -1: opened by `dir` when its task runs
   std::string dir;
   std::string rel;
   std::vector<FolderId> ancestors;
@@ -43,8 +45,14 @@ struct Folder {
 // are collected rather than cancelling the walk, and the one with the smallest path is
 // reported, for the same reason.
 struct Walker {
+  // A queued folder holds its fd until its task runs, so only this many are opened ahead
+  // (relative to their parent: an open by absolute path looks up every component again);
+  // the rest are opened by path, and a wide tree cannot exhaust the process's fds.
+  static constexpr int k_max_queued_fds = 64;
+
   const WalkOptions& options;
   std::string root_real;
+  std::atomic<int> queued_fds{0};
   tbb::task_group tasks;
   tbb::enumerable_thread_specific<std::vector<TreeEntry>> files;
   std::mutex errors_mutex;
@@ -67,7 +75,12 @@ struct Walker {
   // Lists `folder` and stats each entry relative to the folder's fd: a full-path stat would
   // walk every component of the path again for each of tens of thousands of files.
   void walk_dir(const Folder& folder) {
-    int fd = ::open(folder.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = folder.fd;
+    if (fd >= 0) {
+      queued_fds.fetch_sub(1, std::memory_order_relaxed);
+    } else {
+      fd = ::open(folder.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
     DIR* d = fd < 0 ? nullptr : ::fdopendir(fd);
     if (!d) {
       int error = errno;
@@ -112,6 +125,12 @@ struct Walker {
         return fail(path, bad_input(path + ": symlink loop; remove the link"));
       }
       Folder sub;
+      if (source.empty() && queued_fds.fetch_add(1, std::memory_order_relaxed) < k_max_queued_fds) {
+        sub.fd = ::openat(::dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sub.fd < 0) queued_fds.fetch_sub(1, std::memory_order_relaxed);  // retried by path
+      } else if (source.empty()) {
+        queued_fds.fetch_sub(1, std::memory_order_relaxed);
+      }
       sub.dir = source.empty() ? folder.dir + "/" + name : std::move(source);
       sub.rel = std::move(path);
       sub.ancestors = folder.ancestors;
@@ -133,7 +152,7 @@ Result<std::vector<TreeEntry>> walk_tree(const fs::path& root, const WalkOptions
   fs::path root_real = fs::canonical(root, ec);
   if (ec) return errno_error(root.string(), ec.value());
   if (!fs::is_directory(root_real)) return bad_input(root.string() + ": not a folder");
-  Walker walker{options, root_real.string(), {}, {}, {}, {}};
+  Walker walker{options, root_real.string()};
   Folder top;
   struct stat st {};
   if (::stat(root_real.c_str(), &st) == 0) top.ancestors.emplace_back(st.st_dev, st.st_ino);
@@ -146,20 +165,20 @@ Result<std::vector<TreeEntry>> walk_tree(const fs::path& root, const WalkOptions
     return std::move(first->second);
   }
 
-  std::vector<TreeEntry> out;
-  size_t count = 0;
-  for (const auto& list : walker.files) count += list.size();
-  out.reserve(count);
-  for (auto& list : walker.files) std::move(list.begin(), list.end(), std::back_inserter(out));
+  std::vector<TreeEntry*> all;
+  for (auto& list : walker.files) {
+    for (auto& e : list) all.push_back(&e);
+  }
+  std::vector<TreeEntry> folders;
   if (options.with_dirs) {
     std::set<std::string_view> dirs;
-    for (const auto& e : out) {
-      const std::string& p = e.path;
+    for (const TreeEntry* f : all) {
+      const std::string& p = f->path;
       for (size_t slash = p.find('/'); slash != std::string::npos; slash = p.find('/', slash + 1)) {
         dirs.insert(std::string_view(p).substr(0, slash));
       }
     }
-    std::vector<TreeEntry> folders;
+    folders.reserve(dirs.size());
     for (auto d : dirs) {
       TreeEntry& entry = folders.emplace_back();
       entry.path = std::string(d);
@@ -167,11 +186,14 @@ Result<std::vector<TreeEntry>> walk_tree(const fs::path& root, const WalkOptions
       entry.is_dir = true;
       entry.executable = true;
     }
-    std::move(folders.begin(), folders.end(), std::back_inserter(out));
+    for (auto& f : folders) all.push_back(&f);
   }
   // Bytewise order of the full path, which also makes the result independent of which
-  // worker listed what.
-  std::sort(out.begin(), out.end(), [](const TreeEntry& a, const TreeEntry& b) { return a.path < b.path; });
+  // worker listed what. Pointers are sorted, then the entries moved once.
+  std::sort(all.begin(), all.end(), [](const TreeEntry* a, const TreeEntry* b) { return a->path < b->path; });
+  std::vector<TreeEntry> out;
+  out.reserve(all.size());
+  for (TreeEntry* e : all) out.push_back(std::move(*e));
   return out;
 }
 

@@ -4,7 +4,9 @@
 # small project (the tree hard-linked under it, so inodes match):
 #   lpack cold      `lpack explain --no-cache`: every file read and hashed (XXH3-128, TBB)
 #   lpack warm      `lpack explain` with a filled stat cache: stat only
-#   xxhsum -H3 x1/x2  one and two xxhsum processes over the same files
+#   xxhsum -H3 x1/x2  one and two xxhsum processes over the same files, listed beforehand
+#   find | xxhsum x2  the same two processes fed by `find` as it lists the tree: what hashing
+#                   a tree with xxhsum costs when nobody hands it the file list
 #   sha256sum       one process
 #   find -printf    a bare stat walk (the floor for "did anything change?")
 #   no-op build     `lpack build` with everything cached, against the stat walk plus
@@ -26,8 +28,8 @@ mkdir -p "$work"
 declare -A trees=([node_modules]=$trees_root/node/node_modules [botocore]=$trees_root/botocore/tree [small_files]=$trees_root/small_files/tree)
 results=$work/cache-results.md
 {
-  echo "| tree | files | MB | lpack cold | lpack warm | xxhsum -H3 x1 | xxhsum -H3 x2 | sha256sum | find -printf | no-op build | stat walk + start-up | no-op / (walk + start) |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| tree | files | MB | lpack cold | lpack warm | xxhsum -H3 x1 | xxhsum -H3 x2 | find \| xxhsum x2 | sha256sum | find -printf | no-op build | stat walk + start-up | no-op / (walk + start) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >"$results"
 
 mean_ms() { python3 -c 'import json,sys; print("%.0f" % (json.load(open(sys.argv[1]))["results"][0]["mean"]*1000))' "$1"; }
@@ -63,12 +65,13 @@ for name in node_modules botocore small_files; do
   warm=$(time_ms "$name-warm" "'$lpack' explain '$project' -q --cache-dir '$cache' >/dev/null")
   x1=$(time_ms "$name-xxh1" "cd '$tree' && xargs -0 xxhsum -H3 <'$list' >/dev/null")
   x2=$(time_ms "$name-xxh2" "cd '$tree' && xargs -0 -P2 -n $half xxhsum -H3 <'$list' >/dev/null")
+  fx2=$(time_ms "$name-fxxh2" "cd '$tree' && find . -type f -print0 | xargs -0 -P2 -n 2000 xxhsum -H3 >/dev/null")
   sha=$(time_ms "$name-sha" "cd '$tree' && xargs -0 sha256sum <'$list' >/dev/null")
   walk=$(time_ms "$name-walk" "find '$project' -printf '%s %T@ %C@ %i %p\\n' >/dev/null")
   noop=$(time_ms "$name-noop" "'$lpack' build '$project' -q --cache-dir '$cache' --out '$out' >/dev/null")
   start=$(time_ms "$name-start" "'$lpack' --version >/dev/null")
   ratio=$(python3 -c "print('%.2f' % ($noop / max(1, $walk + $start)))")
-  echo "| $name | $files | $mb | $cold ms | $warm ms | $x1 ms | $x2 ms | $sha ms | $walk ms | $noop ms | $((walk + start)) ms | $ratio |" >>"$results"
+  echo "| $name | $files | $mb | $cold ms | $warm ms | $x1 ms | $x2 ms | $fx2 ms | $sha ms | $walk ms | $noop ms | $((walk + start)) ms | $ratio |" >>"$results"
 done
 
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"

@@ -11,7 +11,7 @@
 #               staging, zipping). `lpack explain --no-cache` times the probes + hashing alone,
 #               `tool.sh --zip` the tool followed by Info-ZIP zipping the same entries, and
 #               "cache miss" lpack with a used cache folder emptied by `lpack cache gc`.
-#               EMPTY_TOOL_CACHES=1 adds Go and Maven rows with the tool cache emptied before
+#               EMPTY_TOOL_CACHES=1 adds npm, Go and Maven rows with the tool cache emptied before
 #               every run of both sides.
 #   serverless  node-esbuild: cold `npm ci --omit=dev && serverless package` and warm
 #               `serverless package` against lpack cold (--no-cache) and warm (a filled
@@ -221,6 +221,7 @@ wants node && overhead_row node-esbuild node node-esbuild npm "$runs" 0
 wants go && overhead_row go-vendored go go-vendored go "$runs" 0
 wants java && overhead_row java-maven java java-maven mvn "$slow_runs" 0
 if [[ ${EMPTY_TOOL_CACHES:-0} == 1 ]]; then
+  wants node && overhead_row "node-esbuild (empty npm cache)" node node-esbuild npm "$slow_runs" 1
   wants go && overhead_row "go-vendored (empty GOCACHE)" go go-vendored go "$slow_runs" 1
   wants java && overhead_row "java-maven (empty Maven repository)" java java-maven mvn "$slow_runs" 1
 fi
@@ -363,7 +364,8 @@ block=$results/runtimes.md
   if wants node || wants go || wants java; then
     echo "### lpack's overhead over the package manager alone"
     echo
-    echo "Cold lpack (\`lpack build --no-cache\`: no action cache, the toolchain probed again) against"
+    echo "Cold lpack (\`lpack build --no-cache\`: no action cache, no stat cache; like the tool caches,"
+    echo "the toolchain checks are remembered in lpack's private scratch folder) against"
     echo "the same commands run by hand in a fresh copy (bench/runtimes/tool.sh). Both use one warm"
     echo "tool cache (npm cache, GOCACHE + GOPATH, Maven repository), filled by a build first, so"
     echo "neither downloads nor rebuilds Go's standard library. Columns:"
@@ -382,8 +384,9 @@ block=$results/runtimes.md
     echo "drifts favours none of them."
     if [[ ${EMPTY_TOOL_CACHES:-0} == 1 ]]; then
       echo "Rows marked \"empty\": the tool cache emptied before every run of both sides, so the"
-      echo "tool does its full work (Go's standard library, the Maven repository copied from"
-      echo "Debian's); $slow_runs rounds, no warm-up."
+      echo "tool does its full work (npm downloads from the registry, Go builds its standard library,"
+      echo "the Maven repository is copied from Debian's): a cold build in the full sense;"
+      echo "$slow_runs rounds, no warm-up."
     fi
     echo
     echo "| fixture | package manager alone | + zip -X -6 | lpack --no-cache | lpack, cache miss | lpack explain |"

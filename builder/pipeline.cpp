@@ -1,6 +1,9 @@
 #include "builder/pipeline.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <system_error>
@@ -46,6 +49,21 @@ runtimes::PlanRequest make_plan_request(const Prepared& p, const BuildOptions& o
   request.node.build_script = config.node_build_script;
   request.node.output_dir = config.node_output_dir;
   return request;
+}
+
+// $TMPDIR/lpack-tools-<uid>, created 0700. Per user, and checked to be ours and closed to
+// others: a shared /tmp must not be a place where another user plants tool caches or probe
+// memos for our builds to read.
+Result<fs::path> private_scratch_folder() {
+  fs::path dir = fs::temp_directory_path() / ("lpack-tools-" + std::to_string(::getuid()));
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return errno_error(dir.string(), errno);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return errno_error(dir.string(), errno);
+  if (!S_ISDIR(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 0022) != 0) {
+    return bad_input(dir.string() + ": not a private folder of yours (a link, another owner, or writable by "
+                     "others); remove it, or set TMPDIR to a folder of your own");
+  }
+  return dir;
 }
 
 }  // namespace
@@ -97,6 +115,9 @@ Result<Prepared> prepare(const BuildOptions& options, const Services& services) 
     // Absolute: tools run in other folders (Go rejects a relative GOPATH).
     p.cache_root = options.cache_dir.empty() ? cache::default_cache_dir(services.environment)
                                              : fs::absolute(options.cache_dir, ec);
+    p.tools_root = p.cache_root / "tools";
+  } else {
+    p.tools_root = LPACK_TRY(private_scratch_folder());
   }
 
   std::string requested = options.runtime.empty() ? p.config.runtime : options.runtime;
@@ -112,12 +133,7 @@ StepContext step_context(const Prepared& p, const Services& services) {
   StepContext context;
   context.plan = &p.plan;
   context.src = p.src;
-  // Tool caches only speed tools up; without a cache folder they live in a scratch folder.
-  // Per user: a shared /tmp folder must not be a place where one user's tools read another's.
-  fs::path tools = p.cache_root.empty()
-                       ? fs::temp_directory_path() / ("lpack-tools-" + std::to_string(::getuid()))
-                       : p.cache_root / "tools";
-  context.toolcache = tools / p.plan.plugin;
+  context.toolcache = p.tools_root / p.plan.plugin;
   context.arch = p.arch;
   context.timestamp = p.timestamp;
   context.host_env = &services.environment;
@@ -133,7 +149,7 @@ Result<KeyedStep> key_step(const Prepared& p, const runtimes::Step& step, const 
   keyed.inputs = LPACK_TRY(list_inputs(step, p.src));
   auto digests = LPACK_TRY(cache::hash_files(keyed.inputs, stat_cache, options.jobs));
   KeyContext key_context{&p.plan, p.arch, p.timestamp, p.compressor, {}};
-  key_context.toolchain = LPACK_TRY(probe_toolchain(step, step_context(p, services), p.cache_root));
+  key_context.toolchain = LPACK_TRY(probe_toolchain(step, step_context(p, services), p.tools_root / "probes"));
   keyed.key = step_key(step, key_context, digests);
   // One slot per source folder and step, whatever the arch or runtime, so that explain can
   // say "arch: x86_64 -> arm64".

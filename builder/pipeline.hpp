@@ -25,7 +25,11 @@ struct Prepared {
   Arch arch = Arch::x86_64;
   int64_t timestamp = 0;    // SOURCE_DATE_EPOCH, else 1980-01-01
   std::string compressor;
-  fs::path cache_root;      // "" when there is no cache folder at all
+  fs::path cache_root;      // "" when there is no cache folder at all (--no-cache)
+  // Where the plugins' tool caches (<plugin>/) and the toolchain probe memo (probes/) live:
+  // <cache_root>/tools, or with --no-cache a private per-user scratch folder, because both
+  // only make builds faster, never different (see private_scratch_folder()).
+  fs::path tools_root;
   const runtimes::Runtime* runtime = nullptr;
   runtimes::Plan plan;
   bool build_layer = false;

@@ -72,14 +72,14 @@ std::string guard_for(const runtimes::Command& probe, const std::map<std::string
 }  // namespace
 
 Result<std::vector<std::string>> probe_toolchain(const runtimes::Step& step, const StepContext& context,
-                                                 const fs::path& cache_root) {
-  if (cache_root.empty() || step.identity_probes.empty()) return run_identity_probes(step, context);
+                                                 const fs::path& memo_dir) {
+  if (memo_dir.empty() || step.identity_probes.empty()) return run_identity_probes(step, context);
   std::vector<std::string> lines;
   for (const auto& probe : step.identity_probes) {
     std::string guard = guard_for(probe, *context.host_env);
     fs::path memo;
     if (!guard.empty()) {
-      memo = cache_root / "probes" / to_hex(sha256(guard));
+      memo = memo_dir / to_hex(sha256(guard));
       auto text = read_file(memo);
       if (text && text->compare(0, k_magic.size(), k_magic) == 0) {
         lines.push_back(text->substr(k_magic.size()));

@@ -6,7 +6,8 @@
 // <prefix>/lib/*/site-packages) have the same inode, size, mtime and ctime; installing or
 // upgrading a package there (pip, npm) changes a folder's mtime.
 //
-// Memo file grammar (text; one per probe under <cache>/probes/<sha256 of guard>):
+// Memo file grammar (text; one per probe, memo_dir/<sha256 of guard>; memo_dir is
+// <cache>/tools/probes, or the private scratch folder's probes/ with --no-cache):
 //   "lpack-probe 1\n" output
 // The name is the SHA-256 of the probe's argv, environment and every guarded stat, so a
 // changed guard finds no file; a file that does not start with the magic line is ignored.
@@ -20,9 +21,9 @@
 namespace lpack::builder {
 
 // The step's identity probes' "argv => output" lines, from the memo when it is fresh, else
-// by running them (run_identity_probes) and recording the result. An empty cache_root
-// disables the memo.
+// by running them (run_identity_probes) and recording the result in `memo_dir`. An empty
+// memo_dir disables the memo.
 Result<std::vector<std::string>> probe_toolchain(const runtimes::Step& step, const StepContext& context,
-                                                 const fs::path& cache_root);
+                                                 const fs::path& memo_dir);
 
 }  // namespace lpack::builder

@@ -20,15 +20,12 @@ std::string joined(const std::vector<std::string>& items) {
 // Variables that say how to reach a registry (CA bundles, proxies), not what to fetch:
 // their values differ between machines, and keying on them would stop a team sharing a cache.
 bool is_transport_variable(std::string_view name) {
-  auto ends_with = [&](std::string_view s) {
-    if (name.size() < s.size()) return false;
-    std::string tail(name.substr(name.size() - s.size()));
-    for (auto& c : tail) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return tail == s;
-  };
-  return ends_with("CA_CERTS") || ends_with("CAFILE") || ends_with("CA_FILE") ||
-         ends_with("CA_FILE_PATH") || ends_with("CA_BUNDLE") || ends_with("SSL_CERT_FILE") ||
-         ends_with("SSL_CERT_DIR") || ends_with("_PROXY") || name == "PIP_CERT";
+  std::string upper(name);  // npm's are lower case: npm_config_cafile, https_proxy
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string_view n = upper;
+  return n.ends_with("CA_CERTS") || n.ends_with("CAFILE") || n.ends_with("CA_FILE") ||
+         n.ends_with("CA_FILE_PATH") || n.ends_with("CA_BUNDLE") || n.ends_with("SSL_CERT_FILE") ||
+         n.ends_with("SSL_CERT_DIR") || n.ends_with("_PROXY") || name == "PIP_CERT";
 }
 
 }  // namespace

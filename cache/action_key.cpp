@@ -39,14 +39,15 @@ void ActionKey::add_inputs(const std::vector<FileDigest>& inputs) {
   std::vector<const FileDigest*> sorted;
   sorted.reserve(inputs.size());
   for (const auto& d : inputs) sorted.push_back(&d);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const FileDigest* a, const FileDigest* b) { return a->path < b->path; });
+  auto by_path = [](const FileDigest* a, const FileDigest* b) { return a->path < b->path; };
+  // Hashes of a walk come sorted already; checking is linear, sorting is not.
+  if (!std::is_sorted(sorted.begin(), sorted.end(), by_path)) std::sort(sorted.begin(), sorted.end(), by_path);
   m_hex.clear();
   m_text.reserve(m_text.size() + sorted.size() * 96);
   for (const auto* d : sorted) {
     // "input " mode " " hash " " path, as add("input", ...) would write it.
     m_text += d->executable ? "input 755 " : "input 644 ";
-    m_text += to_hex(d->hash);
+    append_hex(m_text, d->hash);
     m_text += ' ';
     append_escaped(d->path);
     m_text += '\n';

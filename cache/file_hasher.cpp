@@ -18,13 +18,19 @@
 
 namespace lpack::cache {
 
-std::string to_hex(const Hash128& hash) {
+void append_hex(std::string& out, const Hash128& hash) {
   static constexpr char k_digits[] = "0123456789abcdef";
-  std::string out(32, '0');
+  size_t at = out.size();
+  out.resize(at + 32);
   for (int i = 0; i < 16; ++i) {
-    out[15 - i] = k_digits[(hash.high >> (4 * i)) & 15];
-    out[31 - i] = k_digits[(hash.low >> (4 * i)) & 15];
+    out[at + 15 - i] = k_digits[(hash.high >> (4 * i)) & 15];
+    out[at + 31 - i] = k_digits[(hash.low >> (4 * i)) & 15];
   }
+}
+
+std::string to_hex(const Hash128& hash) {
+  std::string out;
+  append_hex(out, hash);
   return out;
 }
 

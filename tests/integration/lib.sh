@@ -99,6 +99,31 @@ python_for() {
   echo ""
 }
 
+# use_python_wheelhouse [ARCH...]: the set-up the Python tests share. Skips without a real
+# python3.12; builds the fixtures' wheelhouse into $wheels ($TEST_TMP/wheelhouse), failing if
+# the generator fails and skipping when the C-extension wheel of a listed ARCH (x86_64,
+# aarch64) could not be built; points pip at the wheelhouse alone; puts that python3.12 first
+# on PATH, whatever pyenv has active ($PY312 is its path); keeps lpack's default cache under
+# TEST_TMP.
+use_python_wheelhouse() {
+  need python3
+  PY312=$(python_for 3.12)
+  [ -n "$PY312" ] || skip "no working python3.12 (on PATH or under \`pyenv root\`/versions/3.12*)"
+  wheels="$TEST_TMP/wheelhouse"
+  python3 "$LPACK_SOURCE_DIR/fixtures/wheelhouse/make_wheelhouse.py" "$wheels" >"$TEST_TMP/wheelhouse.log" 2>&1 \
+    || { cat "$TEST_TMP/wheelhouse.log" >&2; echo "FAIL: make_wheelhouse.py failed" >&2; exit 1; }
+  local arch
+  for arch in "$@"; do
+    ls "$wheels"/lpack_fixture_cext-1.0.0-cp312-cp312-*"$arch"*.whl >/dev/null 2>&1 \
+      || skip "the $arch C-extension wheel could not be built (gcc, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross): $(cat "$TEST_TMP/wheelhouse.log")"
+  done
+  export PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels"
+  mkdir -p "$TEST_TMP/bin"
+  ln -sf "$PY312" "$TEST_TMP/bin/python3.12"
+  export PATH="$TEST_TMP/bin:$PATH"
+  export XDG_CACHE_HOME="$TEST_TMP/xdg"
+}
+
 # finish: exit 1 when any check failed.
 finish() {
   if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed" >&2; exit 1; fi

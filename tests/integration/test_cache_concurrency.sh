@@ -11,19 +11,9 @@
 . "${LPACK_TEST_LIB:-$(dirname "$0")/lib.sh}"
 
 need python3 cmp sha256sum timeout
-PY312=$(python_for 3.12)
-[ -n "$PY312" ] || skip "no working python3.12 (on PATH or under \`pyenv root\`/versions/3.12*)"
+use_python_wheelhouse aarch64
 
-wheels="$TEST_TMP/wheelhouse"
-python3 "$LPACK_SOURCE_DIR/fixtures/wheelhouse/make_wheelhouse.py" "$wheels" >"$TEST_TMP/wheelhouse.log" 2>&1 \
-  || { cat "$TEST_TMP/wheelhouse.log" >&2; echo "FAIL: make_wheelhouse.py failed" >&2; exit 1; }
-ls "$wheels"/lpack_fixture_cext-1.0.0-cp312-cp312-*aarch64*.whl >/dev/null 2>&1 \
-  || skip "the aarch64 C-extension wheel could not be built (gcc-aarch64-linux-gnu): $(cat "$TEST_TMP/wheelhouse.log")"
-export PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels"
 mkdir -p "$TEST_TMP/bin" "$TEST_TMP/tmp"
-ln -s "$PY312" "$TEST_TMP/bin/python3.12"
-export PATH="$TEST_TMP/bin:$PATH"
-export XDG_CACHE_HOME="$TEST_TMP/xdg"
 # lpack's scratch folders: here, so that what killed builds leave behind can be counted.
 export TMPDIR="$TEST_TMP/tmp"
 

@@ -8,18 +8,8 @@
 . "${LPACK_TEST_LIB:-$(dirname "$0")/lib.sh}"
 
 need python3 sha256sum base64
-PY312=$(python_for 3.12)
-[ -n "$PY312" ] || skip "no working python3.12 (on PATH or under \`pyenv root\`/versions/3.12*)"
+use_python_wheelhouse
 
-wheels="$TEST_TMP/wheelhouse"
-python3 "$LPACK_SOURCE_DIR/fixtures/wheelhouse/make_wheelhouse.py" "$wheels" >"$TEST_TMP/wheelhouse.log" 2>&1 \
-  || { cat "$TEST_TMP/wheelhouse.log" >&2; echo "FAIL: make_wheelhouse.py failed" >&2; exit 1; }
-export PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels"
-# A real python3.12 first on PATH, whatever pyenv has active; and no cache outside TEST_TMP.
-mkdir -p "$TEST_TMP/bin"
-ln -s "$PY312" "$TEST_TMP/bin/python3.12"
-export PATH="$TEST_TMP/bin:$PATH"
-export XDG_CACHE_HOME="$TEST_TMP/xdg"
 # Scratch folders, and the tool caches of --no-cache builds, stay in TEST_TMP too.
 export TMPDIR="$TEST_TMP/tmp"
 mkdir -p "$TMPDIR"

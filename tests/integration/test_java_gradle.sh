@@ -23,7 +23,6 @@ mkdir -p "$HOME"
 gradle --no-daemon --version >"$TEST_TMP/gradle-version.log" 2>&1 \
   || skip "gradle on PATH does not run: $(tail -3 "$TEST_TMP/gradle-version.log")"
 
-
 copy_fixture java-gradle "$TEST_TMP/a/src"
 copy_fixture java-gradle "$TEST_TMP/b/elsewhere/src"
 out_a="$TEST_TMP/out-a"

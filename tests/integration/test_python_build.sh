@@ -7,16 +7,7 @@
 . "${LPACK_TEST_LIB:-$(dirname "$0")/lib.sh}"
 
 need python3
-PY312=$(python_for 3.12)
-[ -n "$PY312" ] || skip "no working python3.12 (on PATH or under \`pyenv root\`/versions/3.12*)"
-
-wheels="$TEST_TMP/wheels"
-python3 "$LPACK_SOURCE_DIR/fixtures/wheelhouse/make_wheelhouse.py" "$wheels" >"$TEST_TMP/wheelhouse.log" 2>&1 \
-  || { cat "$TEST_TMP/wheelhouse.log" >&2; echo "FAIL: make_wheelhouse.py failed" >&2; exit 1; }
-for arch in x86_64 aarch64; do
-  ls "$wheels"/lpack_fixture_cext-1.0.0-cp312-cp312-*"$arch"*.whl >/dev/null 2>&1 \
-    || skip "the $arch C-extension wheel could not be built (gcc, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross): $(cat "$TEST_TMP/wheelhouse.log")"
-done
+use_python_wheelhouse x86_64 aarch64
 
 # The lockfile fixtures pin the pure wheels by sha256: the generator must still write them.
 for name in pure devtool; do
@@ -25,11 +16,6 @@ for name in pure devtool; do
     || fail "lpack_fixture_$name wheel hash $actual is not the one fixtures/python-*/ lockfiles pin; update them"
 done
 
-# A real python3.12 first on PATH, whatever pyenv has active.
-mkdir -p "$TEST_TMP/bin"
-ln -s "$PY312" "$TEST_TMP/bin/python3.12"
-export PATH="$TEST_TMP/bin:$PATH"
-export PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels"
 cache="$TEST_TMP/cache"
 
 # build FIXTURE ARCH: builds into $TEST_TMP/out/FIXTURE-ARCH; returns lpack's exit status.

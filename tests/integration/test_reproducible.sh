@@ -13,8 +13,7 @@
 trap 'chmod -R u+w "$TEST_TMP" 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
 
 need python3 cmp
-PY312=$(python_for 3.12)
-[ -n "$PY312" ] || skip "no working python3.12 (on PATH or under \`pyenv root\`/versions/3.12*)"
+use_python_wheelhouse aarch64
 
 # A locale other than C for build B: C.UTF-8 where installed, else any other one.
 other_locale=$(locale -a 2>/dev/null | grep -ixE 'c\.utf-?8' | head -1 || true)
@@ -23,16 +22,6 @@ other_locale=$(locale -a 2>/dev/null | grep -ixE 'c\.utf-?8' | head -1 || true)
 far_tz=Pacific/Kiritimati                        # UTC+14: any local-time leak shows
 [ -e "/usr/share/zoneinfo/$far_tz" ] || far_tz="UTC-14"
 
-wheels="$TEST_TMP/wheelhouse"
-python3 "$LPACK_SOURCE_DIR/fixtures/wheelhouse/make_wheelhouse.py" "$wheels" >"$TEST_TMP/wheelhouse.log" 2>&1 \
-  || { cat "$TEST_TMP/wheelhouse.log" >&2; echo "FAIL: make_wheelhouse.py failed" >&2; exit 1; }
-ls "$wheels"/lpack_fixture_cext-1.0.0-cp312-cp312-*aarch64*.whl >/dev/null 2>&1 \
-  || skip "the aarch64 C-extension wheel could not be built (gcc-aarch64-linux-gnu): $(cat "$TEST_TMP/wheelhouse.log")"
-export PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels"
-mkdir -p "$TEST_TMP/bin"
-ln -s "$PY312" "$TEST_TMP/bin/python3.12"
-export PATH="$TEST_TMP/bin:$PATH"
-export XDG_CACHE_HOME="$TEST_TMP/xdg"
 unset SOURCE_DATE_EPOCH GOFLAGS GOPROXY GOSUMDB || true
 
 sde=1700000000   # 2023-11-14 22:13:20 UTC

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
 #include <fstream>
@@ -122,6 +123,8 @@ TEST_F(BaseWalk, SameResultWithOneWorkerOrMany) {
     });
     return out;
   };
+  // 16 real threads even on a 2-core machine, where TBB would otherwise cap the arena.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 16);
   auto one = walk_with(1);
   EXPECT_EQ(one.size(), 40u * 25u + 40u + 7u);
   EXPECT_EQ(one, walk_with(4));
