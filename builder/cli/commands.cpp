@@ -45,7 +45,8 @@ void CommandSet::add_build_options(CLI::App* command) {
   command->add_option("--runtime", m_build.runtime, "runtime id, e.g. python3.12 (default: detected)");
   command->add_option("--out", m_out, "output folder")->capture_default_str();
   command->add_option("--cache-dir", m_cache_dir, "cache folder (default: $XDG_CACHE_HOME/lpack, else ~/.cache/lpack)");
-  command->add_flag("--no-cache", m_build.no_cache, "neither read nor write the cache");
+  command->add_flag("--no-cache", m_build.no_cache,
+                    "neither read nor write the artifact cache (tool caches stay in $TMPDIR/lpack-tools-<uid>)");
   command->add_flag("--offline", m_build.offline, "never use the network");
   command->add_flag("--json", m_json, "print the result as JSON on stdout");
   command->add_flag("-q,--quiet", m_quiet, "no progress on stderr");

@@ -194,6 +194,25 @@ record_checks < <(check_manifest warm "$TEST_TMP/stdout" "$json_out" hit 2>&1)
 run "build --json --no-cache" 0 -- "$LPACK" build "$LPACK_FIXTURES/python-pure" --out "$TEST_TMP/json-off" --no-cache --json -q
 record_checks < <(check_manifest no-cache "$TEST_TMP/stdout" "$TEST_TMP/json-off" off 2>&1)
 
+# --- --no-cache keeps tool caches and toolchain probe memos in a private scratch folder, and
+# refuses one that another user could have planted or can write into ---
+scratch="$TMPDIR/lpack-tools-$(id -u)"
+expect_eq "the --no-cache scratch folder is created 0700" "700" "$(stat -c %a "$scratch" 2>&1)"
+if ls "$scratch/probes"/* >/dev/null 2>&1; then pass "the toolchain probes are remembered there"; else
+  fail "no probe memo under $scratch/probes"; fi
+chmod 0777 "$scratch"
+run "--no-cache with a scratch folder others can write" 2 -- "$LPACK" build "$LPACK_FIXTURES/python-pure" --out "$TEST_TMP/o-open" --no-cache -q
+expect_output_contains "the error names the folder and the fix" "$scratch: not a private folder of yours"
+expect_output_contains "the error says how to get out" "set TMPDIR"
+if [ -e "$TEST_TMP/o-open" ]; then fail "--out was created by a refused build"; else pass "--out untouched"; fi
+chmod 0700 "$scratch"
+mv "$scratch" "$scratch.real"
+ln -s "$scratch.real" "$scratch"
+run "--no-cache with the scratch folder a symlink" 2 -- "$LPACK" build "$LPACK_FIXTURES/python-pure" --out "$TEST_TMP/o-link" --no-cache -q
+expect_output_contains "a symlinked scratch folder is refused" "$scratch: not a private folder of yours"
+rm "$scratch"
+mv "$scratch.real" "$scratch"
+
 # --- defaults: SRC ".", --out lpack-out, the cache under $XDG_CACHE_HOME ---
 copy_fixture python-nodeps "$TEST_TMP/here"
 run "build with every default" 0 -- bash -c 'cd "$1" && "$2" build -q' _ "$TEST_TMP/here" "$LPACK"
