@@ -13,7 +13,7 @@ with_tests=0
 build_packages=(
   g++ cmake ninja-build pkg-config git
   libarchive-dev libzip-dev libssl-dev libseccomp-dev nlohmann-json3-dev libxxhash-dev
-  libtbb-dev libcurl4-openssl-dev libtomlplusplus-dev libcli11-dev libdeflate-dev zlib1g-dev
+  libtbb-dev libtomlplusplus-dev libcli11-dev libdeflate-dev zlib1g-dev
   libgtest-dev
   python3 python3-pip zip unzip
 )
