@@ -1,7 +1,6 @@
 #include "cache/file_hasher.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
