@@ -119,6 +119,7 @@ Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const
   ZipOptions zip_options;
   zip_options.timestamp = p.timestamp;
   zip_options.threads = options.jobs;
+  zip_options.precompressed = &output.precompressed;
   auto stats = LPACK_TRY_CTX(write_zip(pending.file->fd(), std::move(zip_inputs), zip_options), file_name);
 
   cache::OutputRecord record{to_hex(stats.sha256), cache::to_hex(stats.xxh3), stats.size, stats.unpacked_size,

@@ -2,10 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <future>
 #include <system_error>
 
 #include "base/process.hpp"
 #include "base/redact.hpp"
+#include "builder/zip/zip_writer.hpp"
 
 namespace lpack::builder {
 
@@ -107,7 +109,7 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
   if (step.commands.empty()) {
     // The inputs are the output; no scratch folder is needed.
     auto scratch = LPACK_TRY(TempDir::create("lpack-"));
-    return StepOutput{std::move(scratch), inputs};
+    return StepOutput{std::move(scratch), inputs, PrecompressedSet()};
   }
   auto scratch = LPACK_TRY(TempDir::create("lpack-" + std::string(kind) + "-"));
   StepPaths paths{context.src, scratch.path() / "work", scratch.path() / "out", context.toolcache};
@@ -122,7 +124,18 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
     LPACK_TRY(write_file_atomic(file, content));
   }
 
-  for (const auto& command : step.commands) {
+  fs::path output_root = substitute(step.output_root, paths);
+  // While the last command runs, the output of the ones before is mostly final: its large
+  // files are compressed meanwhile, on one thread (precompress.hpp says why that is safe).
+  // The future joins when it goes out of scope, also on the error paths below.
+  std::future<PrecompressedSet> precompressing;
+  for (size_t i = 0; i < step.commands.size(); ++i) {
+    const auto& command = step.commands[i];
+    if (i > 0 && i + 1 == step.commands.size()) {
+      precompressing = std::async(std::launch::async, [&output_root] {
+        return precompress_tree(output_root, k_default_zip_level);
+      });
+    }
     auto spec = make_run_spec(command, paths, context);
     std::string what = command.what.empty() ? spec.argv[0] : command.what;
     if (context.progress) context.progress(std::string(kind) + ": " + what);
@@ -137,7 +150,6 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
     }
   }
 
-  fs::path output_root = substitute(step.output_root, paths);
   std::error_code ec;
   if (!fs::is_directory(output_root, ec)) {
     // A tool that succeeded but wrote nothing (npm with no dependencies) packs as empty.
@@ -147,7 +159,8 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
   WalkOptions options;
   options.exclude = PathPatternSet(step.output_exclude);
   auto files = LPACK_TRY_CTX(walk_tree(output_root, options), std::string(kind) + " output");
-  return StepOutput{std::move(scratch), std::move(files)};
+  PrecompressedSet precompressed = precompressing.valid() ? precompressing.get() : PrecompressedSet();
+  return StepOutput{std::move(scratch), std::move(files), std::move(precompressed)};
 }
 
 Result<std::vector<std::string>> run_identity_probes(const runtimes::Step& step,

@@ -10,6 +10,7 @@
 
 #include "base/fs.hpp"
 #include "base/walk.hpp"
+#include "builder/zip/precompress.hpp"
 #include "runtimes/runtime.hpp"
 #include "sandbox/sandbox.hpp"
 
@@ -45,6 +46,8 @@ struct StepContext {
 struct StepOutput {
   TempDir scratch;                // holds {work} and {out}; removed with the StepOutput
   std::vector<TreeEntry> files;   // what to pack, paths relative to the output root
+  // Large output files compressed (at k_default_zip_level) while the step's last command ran.
+  PrecompressedSet precompressed;
 };
 
 // The step's input files (relative to SRC, sorted), per its include/exclude lists.

@@ -197,8 +197,16 @@ Result<uint64_t> read_whole(const fs::path& path, ByteBuffer& buffer) {
   return total;
 }
 
+// The entry precompress_tree made from exactly these bytes, if any.
+const PrecompressedEntry* find_precompressed(const PrecompressedSet* set, int level, const uint8_t* data,
+                                             uint64_t n, uint32_t crc32) {
+  if (!set || set->empty() || set->level() != level || n < k_precompress_min_size) return nullptr;
+  XXH128_hash_t h = XXH3_128bits(data, n);
+  return set->find(cache::Hash128{h.high64, h.low64}, n, crc32);
+}
+
 // Fills `slot` with the entry's crc, sizes, method and payload.
-void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level) {
+void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level, const PrecompressedSet* precompressed) {
   slot.payload_size = 0;
   slot.size = 0;
   slot.crc32 = 0;
@@ -216,6 +224,18 @@ void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level)
   // Deflate must beat storing by at least a byte; an output buffer one byte short of the
   // input makes libdeflate give up (return 0) as soon as it cannot.
   if (n >= 2 && !zip::is_precompressed_name(input.name)) {
+    if (const PrecompressedEntry* done = find_precompressed(precompressed, level, worker.input.data(), n, slot.crc32)) {
+      if (!done->deflated.empty()) {
+        slot.payload.reserve(done->deflated.size());
+        std::memcpy(slot.payload.data(), done->deflated.data(), done->deflated.size());
+        slot.method = zip::k_method_deflate;
+        slot.payload_size = done->deflated.size();
+        return;
+      }
+      slot.payload.swap(worker.input);  // deflate did not shrink it: stored, as below
+      slot.payload_size = n;
+      return;
+    }
     if (!worker.compressor) {
       worker.compressor.reset(libdeflate_alloc_compressor(level));
       if (!worker.compressor) {
@@ -224,8 +244,7 @@ void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level)
       }
     }
     slot.payload.reserve(n - 1);
-    const size_t deflated = libdeflate_deflate_compress(worker.compressor.get(), worker.input.data(), n,
-                                                        slot.payload.data(), n - 1);
+    const size_t deflated = deflate_entry(worker.compressor.get(), worker.input.data(), n, slot.payload.data());
     if (deflated != 0) {
       slot.method = zip::k_method_deflate;
       slot.payload_size = deflated;
@@ -315,7 +334,7 @@ Result<ZipStats> write_zip(int fd, std::vector<ZipInput> inputs, const ZipOption
     return slot;
   };
   auto compress = [&](Slot* slot) -> Slot* {
-    prepare_entry(*slot, inputs[slot->index], workers.local(), options.level);
+    prepare_entry(*slot, inputs[slot->index], workers.local(), options.level, options.precompressed);
     return slot;
   };
   auto emit = [&](Slot* slot) {

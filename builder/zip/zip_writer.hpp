@@ -29,6 +29,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/sha256.hpp"
+#include "builder/zip/precompress.hpp"
 #include "cache/file_hasher.hpp"
 
 namespace lpack::builder {
@@ -51,6 +52,9 @@ struct ZipOptions {
   int64_t timestamp = 315532800;
   int level = k_default_zip_level;  // libdeflate compression level, 0..12
   int threads = 0;  // 0: all cores; never changes the output bytes
+  // Entries compressed ahead of time (precompress.hpp), reused for files whose bytes hash to
+  // one of them; never changes the output bytes either. Null: none.
+  const PrecompressedSet* precompressed = nullptr;
 };
 
 struct ZipStats {

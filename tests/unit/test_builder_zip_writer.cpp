@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -26,7 +27,9 @@
 
 #include "base/fs.hpp"
 #include "base/walk.hpp"
+#include "builder/zip/precompress.hpp"
 #include "builder/zip/zip_writer.hpp"
+#include "cache/file_hasher.hpp"
 
 namespace lpack::builder {
 namespace {
@@ -492,6 +495,64 @@ TEST_F(ZipWriterTest, LargeEntriesPassTheOutputBuffer) {
   EXPECT_EQ(listing.substr(0, listing.find('\n')), "testzip=None");
   EXPECT_NE(listing.find("a_random.bin 100644 0"), std::string::npos) << listing;
   EXPECT_NE(listing.find("b_text.txt 100644 8"), std::string::npos) << listing;
+}
+
+// Entries compressed ahead of packing (precompress.hpp) must leave the zip byte-identical,
+// must be used (or packing would gain nothing), and must be ignored for bytes that changed.
+TEST_F(ZipWriterTest, PrecompressedEntriesGiveTheSameBytes) {
+  ASSERT_TRUE(have_program("python3")) << "python3 is not on PATH";
+  const fs::path src = dir() / "src";
+  write_file(src / "big/a.txt", text_lines(60000));                    // ~2 MB, deflated
+  write_file(src / "big/copy.txt", text_lines(60000));                 // the same bytes again
+  write_file(src / "big/random.bin", random_bytes(3 << 20, 9));        // deflate cannot shrink it
+  write_file(src / "small.txt", text_lines(10));                       // below the size threshold
+  auto plain = zip_to(dir() / "plain.zip", inputs_for(src));
+  ASSERT_TRUE(plain) << plain.error().message();
+
+  PrecompressedSet set = precompress_tree(src, k_default_zip_level);
+  EXPECT_EQ(set.size(), 2u);  // a.txt (its copy shares the entry) and random.bin
+  ZipOptions with_set;
+  with_set.precompressed = &set;
+  auto reused = zip_to(dir() / "reused.zip", inputs_for(src), with_set);
+  ASSERT_TRUE(reused) << reused.error().message();
+  EXPECT_EQ(file_bytes(dir() / "plain.zip"), file_bytes(dir() / "reused.zip"));
+
+  // Proof of use: an entry made at another level, but filed as this level's, changes the
+  // zip, which still reads back with the right contents (unzip checks every CRC).
+  PrecompressedSet forged(k_default_zip_level);
+  const std::string text = text_lines(60000);
+  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> fast(libdeflate_alloc_compressor(1),
+                                                                                   &libdeflate_free_compressor);
+  PrecompressedEntry entry;
+  entry.size = text.size();
+  entry.crc32 = libdeflate_crc32(0, text.data(), text.size());
+  entry.deflated.resize(text.size() - 1);
+  entry.deflated.resize(deflate_entry(fast.get(), reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                                      entry.deflated.data()));
+  forged.add(cache::hash_bytes(text), std::move(entry));
+  ZipOptions with_forged;
+  with_forged.precompressed = &forged;
+  ASSERT_TRUE(zip_to(dir() / "forged.zip", inputs_for(src), with_forged));
+  EXPECT_NE(file_bytes(dir() / "plain.zip"), file_bytes(dir() / "forged.zip"));
+  if (have_program("unzip")) {
+    auto [status, output] = run("unzip -tq '" + (dir() / "forged.zip").string() + "' 2>&1");
+    EXPECT_EQ(status, 0) << output;
+  }
+  // The same entry is not used by a writer at another level.
+  ZipOptions other_level = with_forged;
+  other_level.level = 6;
+  auto level6 = zip_to(dir() / "level6.zip", inputs_for(src), other_level);
+  ZipOptions plain6;
+  plain6.level = 6;
+  ASSERT_TRUE(zip_to(dir() / "plain6.zip", inputs_for(src), plain6));
+  EXPECT_EQ(file_bytes(dir() / "level6.zip"), file_bytes(dir() / "plain6.zip"));
+
+  // A file rewritten after it was compressed ahead: its new bytes are compressed afresh.
+  write_file(src / "big/a.txt", text_lines(60001));
+  auto fresh = zip_to(dir() / "fresh.zip", inputs_for(src));
+  auto stale = zip_to(dir() / "stale.zip", inputs_for(src), with_set);
+  ASSERT_TRUE(fresh && stale);
+  EXPECT_EQ(file_bytes(dir() / "fresh.zip"), file_bytes(dir() / "stale.zip"));
 }
 
 TEST_F(ZipWriterTest, WritesToAPipe) {
