@@ -133,7 +133,11 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
     const auto& command = step.commands[i];
     if (i > 0 && i + 1 == step.commands.size()) {
       precompressing = std::async(std::launch::async, [&output_root] {
-        return precompress_tree(output_root, k_default_zip_level);
+        try {
+          return precompress_tree(output_root, k_default_zip_level);
+        } catch (const std::exception&) {  // out of memory: the writer compresses them itself
+          return PrecompressedSet();
+        }
       });
     }
     auto spec = make_run_spec(command, paths, context);
