@@ -59,6 +59,7 @@ struct Walker {
   std::vector<std::pair<std::string, Error>> errors;  // (relative path, error)
 
   void fail(const std::string& rel, Error error) {
+    if (options.best_effort) return;
     std::lock_guard lock(errors_mutex);
     errors.emplace_back(rel, std::move(error));
   }

@@ -32,6 +32,9 @@ struct WalkOptions {
   PathPatternSet include;   // empty: every file; otherwise a file must match one
   PathPatternSet exclude;   // matching files are skipped, matching folders pruned
   bool with_dirs = false;   // also list the folders that hold an included file
+  // Leave out entries that vanish, cannot be read or point outside the root, instead of
+  // failing the walk: for a tree a tool is still writing, where a missed file costs nothing.
+  bool best_effort = false;
 };
 
 // Entries sorted bytewise by path. Symlinks are followed and reported as what they point to;

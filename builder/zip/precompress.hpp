@@ -58,10 +58,9 @@ class PrecompressedSet {
 // n < 2), and the entry is to be stored. The one call the writer and precompress_tree share.
 size_t deflate_entry(libdeflate_compressor* compressor, const uint8_t* data, size_t n, uint8_t* out);
 
-// Compresses every regular file of at least `min_size` bytes under `root` (symlinks not
-// followed), except names the writer stores anyway, at `level`, on the calling thread.
-// Folders and files that vanish or cannot be read are skipped: the writer meets what
-// remains again and reports any problem.
+// Compresses every file of at least `min_size` bytes under `root` (a best-effort walk_tree),
+// except names the writer stores anyway, at `level`, on the calling thread. Files that
+// vanish or cannot be read are skipped: the writer meets them again and reports them.
 PrecompressedSet precompress_tree(const fs::path& root, int level, uint64_t min_size = k_precompress_min_size);
 
 }  // namespace lpack::builder

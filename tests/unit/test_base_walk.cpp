@@ -106,6 +106,19 @@ TEST_F(BaseWalk, DanglingLinksAndLoopsAreNamed) {
   EXPECT_NE(loop.error().message().find("d/up: symlink loop"), std::string::npos) << loop.error().message();
 }
 
+// A tree a tool is still writing: what cannot be listed is left out rather than fatal.
+TEST_F(BaseWalk, BestEffortLeavesOutWhatItCannotList) {
+  file("kept.txt");
+  fs::create_symlink("nowhere", root / "broken");
+  fs::create_symlink(m_dir->path(), root / "escape");
+  ASSERT_FALSE(walk_tree(root, {}).has_value());
+  WalkOptions options;
+  options.best_effort = true;
+  auto entries = walk_tree(root, options);
+  ASSERT_TRUE(entries.has_value()) << entries.error().message();
+  EXPECT_EQ(paths(*entries), (std::vector<std::string>{"kept.txt"}));
+}
+
 // Folders are listed in parallel; the result must not depend on how many workers there are.
 TEST_F(BaseWalk, SameResultWithOneWorkerOrMany) {
   for (int d = 0; d < 40; ++d) {
