@@ -75,18 +75,7 @@ for name in node_modules botocore small_files; do
 done
 
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
-python3 - "$top/docs/benchmarks.md" "$results" "$machine" "$runs" <<'PY'
-import sys
-doc, results, machine, runs = sys.argv[1:]
-table = open(results).read()
-block = f"Machine: {machine}; mean of {runs} runs (hyperfine), page cache warm.\n\n{table}"
-text = open(doc).read()
-begin, end = "<!-- cache:begin (written by bench/cache.sh) -->", "<!-- cache:end -->"
-if begin in text:
-    head, rest = text.split(begin, 1)
-    text = head + begin + "\n" + block + rest[rest.index(end):]
-else:
-    text += f"\n## Hashing and the warm no-op build\n\nReproduce: `bench/cache.sh`.\n\n{begin}\n{block}{end}\n"
-open(doc, "w").write(text)
-PY
+{ echo "Machine: $machine; mean of $runs runs (hyperfine), page cache warm."; echo; cat "$results"; } >"$work/block.md"
+printf '## Hashing and the warm no-op build\n\nReproduce: `bench/cache.sh`.\n\n' >"$work/heading.md"
+python3 "$here/doc_block.py" "$top/docs/benchmarks.md" cache bench/cache.sh "$work/block.md" "$work/heading.md"
 cat "$results"

@@ -123,28 +123,17 @@ done
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 section=$results/packing_section.md
 {
-  echo "<!-- packing:begin (written by bench/pack.sh) -->"
   echo "Machine: $(nproc) cores, $cpu, $(uname -sr). Load average when the run ended:"
   echo "$(cut -d' ' -f1-3 /proc/loadavg). Mean of $runs runs after a warm-up (page cache warm). Tools:"
   echo "$(zip -v | sed -n 2p | sed 's/^ *This is //;s/ (.*//'), $(bsdtar --version | cut -d' ' -f1-2),"
   echo "Python $("$python" -c 'import platform; print(platform.python_version())'), libdeflate $(pkg-config --modversion libdeflate 2>/dev/null || echo '?')."
   echo
   cat "$table"
-  echo "<!-- packing:end -->"
 } >"$section"
 
 # Replace the generated block of the Packing section in docs/benchmarks.md; the prose around
 # it and the other sections stay as written.
-"$python" - "$doc" "$section" <<'EOF'
-import os, re, sys
-doc, block = sys.argv[1], open(sys.argv[2]).read()
-text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n"
-pattern = re.compile(r"<!-- packing:begin.*?<!-- packing:end -->\n", re.S)
-if pattern.search(text):
-    text = pattern.sub(lambda _: block, text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n## Packing\n\n" + block
-open(doc, "w").write(text)
-EOF
+printf '## Packing\n\n' >"$results/packing_heading.md"
+"$python" "$here/doc_block.py" "$doc" packing bench/pack.sh "$section" "$results/packing_heading.md"
 echo "pack.sh: results in $doc" >&2
 cat "$table"

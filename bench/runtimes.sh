@@ -415,18 +415,6 @@ block=$results/runtimes.md
 } >"$block"
 
 if [[ -z ${ONLY:-} ]]; then
-  python3 - "$top/docs/benchmarks.md" "$block" "$helpers/doc-intro.md" <<'PY'
-import sys
-doc, block_file, intro_file = sys.argv[1:]
-block = open(block_file).read()
-text = open(doc).read()
-begin, end = "<!-- runtimes:begin (written by bench/runtimes.sh) -->", "<!-- runtimes:end -->"
-if begin in text:
-    head, rest = text.split(begin, 1)
-    text = head + begin + "\n" + block + rest[rest.index(end):]
-else:
-    text += "\n" + open(intro_file).read() + f"{begin}\n{block}{end}\n"
-open(doc, "w").write(text)
-PY
+  python3 "$here/doc_block.py" "$top/docs/benchmarks.md" runtimes bench/runtimes.sh "$block" "$helpers/doc-intro.md"
 fi
 cat "$block"
