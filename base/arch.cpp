@@ -10,10 +10,18 @@ std::optional<Arch> parse_arch(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view arch_name(Arch arch) { return arch == Arch::x86_64 ? "x86_64" : "arm64"; }
-std::string_view arch_gnu_name(Arch arch) { return arch == Arch::x86_64 ? "x86_64" : "aarch64"; }
-std::string_view arch_go_name(Arch arch) { return arch == Arch::x86_64 ? "amd64" : "arm64"; }
-uint16_t arch_elf_machine(Arch arch) { return arch == Arch::x86_64 ? 62 : 183; }
+std::string_view arch_name(Arch arch) {
+  return arch == Arch::x86_64 ? "x86_64" : "arm64";
+}
+std::string_view arch_gnu_name(Arch arch) {
+  return arch == Arch::x86_64 ? "x86_64" : "aarch64";
+}
+std::string_view arch_go_name(Arch arch) {
+  return arch == Arch::x86_64 ? "amd64" : "arm64";
+}
+uint16_t arch_elf_machine(Arch arch) {
+  return arch == Arch::x86_64 ? 62 : 183;
+}
 
 Arch host_arch() {
 #if defined(__aarch64__)
@@ -35,12 +43,18 @@ std::optional<uint16_t> elf_machine(std::string_view b) {
 
 std::string elf_machine_name(uint16_t machine) {
   switch (machine) {
-    case 3: return "i386";
-    case 40: return "ARM (32-bit)";
-    case 62: return "x86-64";
-    case 183: return "AArch64";
-    case 243: return "RISC-V";
-    default: return "machine " + std::to_string(machine);
+    case 3:
+      return "i386";
+    case 40:
+      return "ARM (32-bit)";
+    case 62:
+      return "x86-64";
+    case 183:
+      return "AArch64";
+    case 243:
+      return "RISC-V";
+    default:
+      return "machine " + std::to_string(machine);
   }
 }
 

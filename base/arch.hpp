@@ -11,10 +11,10 @@ enum class Arch { x86_64, arm64 };
 
 // "x86_64" | "arm64" (also accepts "amd64" and "aarch64"); nullopt for anything else.
 std::optional<Arch> parse_arch(std::string_view text);
-std::string_view arch_name(Arch arch);       // "x86_64" | "arm64", as Lambda spells them
-std::string_view arch_gnu_name(Arch arch);   // "x86_64" | "aarch64", as manylinux tags spell them
-std::string_view arch_go_name(Arch arch);    // "amd64" | "arm64"
-uint16_t arch_elf_machine(Arch arch);        // EM_X86_64 (62) | EM_AARCH64 (183)
+std::string_view arch_name(Arch arch);      // "x86_64" | "arm64", as Lambda spells them
+std::string_view arch_gnu_name(Arch arch);  // "x86_64" | "aarch64", as manylinux tags spell them
+std::string_view arch_go_name(Arch arch);   // "amd64" | "arm64"
+uint16_t arch_elf_machine(Arch arch);       // EM_X86_64 (62) | EM_AARCH64 (183)
 Arch host_arch();
 
 // The ELF e_machine of a file's first bytes, or nullopt when they are not an ELF header.

@@ -39,12 +39,18 @@ class Error {
   std::string m_message;
 };
 
-inline Error bad_input(std::string message) { return {ErrorCode::bad_input, std::move(message)}; }
-inline Error bad_usage(std::string message) { return {ErrorCode::bad_usage, std::move(message)}; }
+inline Error bad_input(std::string message) {
+  return {ErrorCode::bad_input, std::move(message)};
+}
+inline Error bad_usage(std::string message) {
+  return {ErrorCode::bad_usage, std::move(message)};
+}
 inline Error build_failed(std::string message) {
   return {ErrorCode::build_failed, std::move(message)};
 }
-inline Error io_error(std::string message) { return {ErrorCode::io, std::move(message)}; }
+inline Error io_error(std::string message) {
+  return {ErrorCode::io, std::move(message)};
+}
 // "what: strerror(errno_value)"
 Error errno_error(std::string_view what, int errno_value);
 
@@ -54,24 +60,42 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   using value_type = T;
-  Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Error error) : m_data(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
 
   bool has_value() const { return m_data.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(m_data); }
-  const T& value() const& { assert(has_value()); return std::get<0>(m_data); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(m_data)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(m_data);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(m_data);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(m_data));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  Error& error() & { assert(!has_value()); return std::get<1>(m_data); }
-  const Error& error() const& { assert(!has_value()); return std::get<1>(m_data); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(m_data)); }
+  Error& error() & {
+    assert(!has_value());
+    return std::get<1>(m_data);
+  }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(m_data);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(m_data));
+  }
 
  private:
   std::variant<T, Error> m_data;
@@ -87,36 +111,47 @@ class [[nodiscard]] Result<void> {
   bool has_value() const { return m_ok; }
   explicit operator bool() const { return m_ok; }
   void value() const { assert(m_ok); }
-  Error& error() & { assert(!m_ok); return m_error; }
-  const Error& error() const& { assert(!m_ok); return m_error; }
-  Error&& error() && { assert(!m_ok); return std::move(m_error); }
+  Error& error() & {
+    assert(!m_ok);
+    return m_error;
+  }
+  const Error& error() const& {
+    assert(!m_ok);
+    return m_error;
+  }
+  Error&& error() && {
+    assert(!m_ok);
+    return std::move(m_error);
+  }
 
  private:
   Error m_error{ErrorCode::internal, ""};
   bool m_ok = true;
 };
 
-inline Result<void> ok() { return {}; }
+inline Result<void> ok() {
+  return {};
+}
 
 }  // namespace lpack
 
 // Evaluates a Result-returning expression; on error returns the error from the enclosing
 // function, otherwise yields the value. Uses a GNU statement expression (g++ and clang).
-#define LPACK_TRY(expr)                                          \
-  ({                                                             \
-    auto&& lpack_try_result_ = (expr);                           \
+#define LPACK_TRY(expr)                                                  \
+  ({                                                                     \
+    auto&& lpack_try_result_ = (expr);                                   \
     if (!lpack_try_result_) return std::move(lpack_try_result_).error(); \
-    std::move(lpack_try_result_).value();                        \
+    std::move(lpack_try_result_).value();                                \
   })
 
 // Like LPACK_TRY, but prefixes context to the error message on the way up.
-#define LPACK_TRY_CTX(expr, ctx)                                 \
-  ({                                                             \
-    auto&& lpack_try_result_ = (expr);                           \
-    if (!lpack_try_result_) {                                    \
+#define LPACK_TRY_CTX(expr, ctx)                                    \
+  ({                                                                \
+    auto&& lpack_try_result_ = (expr);                              \
+    if (!lpack_try_result_) {                                       \
       auto lpack_try_error_ = std::move(lpack_try_result_).error(); \
-      lpack_try_error_.context(ctx);                             \
-      return lpack_try_error_;                                   \
-    }                                                            \
-    std::move(lpack_try_result_).value();                        \
+      lpack_try_error_.context(ctx);                                \
+      return lpack_try_error_;                                      \
+    }                                                               \
+    std::move(lpack_try_result_).value();                           \
   })

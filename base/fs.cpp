@@ -91,7 +91,8 @@ Result<TempDir> TempDir::create(std::string_view prefix, const fs::path& parent)
   std::string pattern = (base / (std::string(prefix) + "XXXXXX")).string();
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
-  if (!::mkdtemp(name.data())) return errno_error(base.string(), errno).context("cannot create a temporary folder");
+  if (!::mkdtemp(name.data()))
+    return errno_error(base.string(), errno).context("cannot create a temporary folder");
   return TempDir(fs::path(name.data()));
 }
 
@@ -113,7 +114,8 @@ void remove_tree(const fs::path& path) {
   if (!ec) return;
   // Read-only folders (Go's module cache, chmod'ed fixtures) refuse deletion of their
   // children: make every folder writable and try once more.
-  for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           path, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_directory(ec) && !it->is_symlink(ec)) {
       fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);

@@ -80,7 +80,9 @@ bool match_from(std::string_view p, std::string_view s) {
 
 }  // namespace
 
-bool glob_match(std::string_view pattern, std::string_view text) { return match_from(pattern, text); }
+bool glob_match(std::string_view pattern, std::string_view text) {
+  return match_from(pattern, text);
+}
 
 PathPattern::PathPattern(std::string_view pattern) : m_text(pattern) {
   std::string_view p = pattern;

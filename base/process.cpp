@@ -97,7 +97,8 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
     if (spec.on_line) {
       pending.append(buffer, static_cast<size_t>(n));
       size_t start = 0;
-      for (size_t nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
+      for (size_t nl = pending.find('\n'); nl != std::string::npos;
+           nl = pending.find('\n', start)) {
         spec.on_line(std::string_view(pending).substr(start, nl - start));
         start = nl + 1;
       }
@@ -125,7 +126,8 @@ std::string last_lines(std::string_view text, size_t n) {
   size_t start = 0;
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    std::string_view line =
+        text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
     if (!line.empty()) lines.push_back(line);
     if (nl == std::string_view::npos) break;
@@ -144,8 +146,10 @@ std::string quote_argv(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) {
     if (!out.empty()) out += ' ';
-    bool plain = !a.empty() && a.find_first_not_of(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%") == std::string::npos;
+    bool plain = !a.empty() &&
+                 a.find_first_not_of(
+                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+@%") ==
+                     std::string::npos;
     if (plain) {
       out += a;
     } else {

@@ -21,8 +21,8 @@ struct ProcessSpec {
 };
 
 struct ProcessResult {
-  int exit_code = 0;    // 128 + signal when killed by a signal
-  std::string output;   // stdout and stderr, interleaved as written
+  int exit_code = 0;   // 128 + signal when killed by a signal
+  std::string output;  // stdout and stderr, interleaved as written
 };
 
 // An Error only when the process could not be started; a non-zero exit is a ProcessResult.

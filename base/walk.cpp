@@ -2,11 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <sys/stat.h>
-
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/task_group.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -109,10 +108,13 @@ struct Walker {
     if (S_ISLNK(st.st_mode)) {
       std::error_code ec;
       fs::path real = fs::canonical(folder.dir + "/" + name, ec);
-      if (ec) return fail(path, bad_input(path + ": symlink points to a missing file; remove it or fix its target"));
+      if (ec)
+        return fail(
+            path,
+            bad_input(path + ": symlink points to a missing file; remove it or fix its target"));
       if (real != root_real && !inside_root(real)) {
-        return fail(path, bad_input(path + ": symlink points outside the source folder (to " + real.string() +
-                                    "); copy the file in or exclude the link"));
+        return fail(path, bad_input(path + ": symlink points outside the source folder (to " +
+                                    real.string() + "); copy the file in or exclude the link"));
       }
       if (::stat(real.c_str(), &st) != 0) return fail(path, errno_error(real.string(), errno));
       source = real.string();
@@ -122,7 +124,8 @@ struct Walker {
     if (options.exclude.matches(path, is_dir)) return;
     if (is_dir) {
       FolderId id{st.st_dev, st.st_ino};
-      if (std::find(folder.ancestors.begin(), folder.ancestors.end(), id) != folder.ancestors.end()) {
+      if (std::find(folder.ancestors.begin(), folder.ancestors.end(), id) !=
+          folder.ancestors.end()) {
         return fail(path, bad_input(path + ": symlink loop; remove the link"));
       }
       Folder sub;
@@ -191,7 +194,8 @@ Result<std::vector<TreeEntry>> walk_tree(const fs::path& root, const WalkOptions
   }
   // Bytewise order of the full path, which also makes the result independent of which
   // worker listed what. Pointers are sorted, then the entries moved once.
-  std::sort(all.begin(), all.end(), [](const TreeEntry* a, const TreeEntry* b) { return a->path < b->path; });
+  std::sort(all.begin(), all.end(),
+            [](const TreeEntry* a, const TreeEntry* b) { return a->path < b->path; });
   std::vector<TreeEntry> out;
   out.reserve(all.size());
   for (TreeEntry* e : all) out.push_back(std::move(*e));

@@ -16,8 +16,8 @@
 namespace lpack {
 
 struct TreeEntry {
-  std::string path;      // relative to the root, "/"-separated, no leading "./"
-  std::string source;    // where to read it from: absolute, symlinks already resolved
+  std::string path;    // relative to the root, "/"-separated, no leading "./"
+  std::string source;  // where to read it from: absolute, symlinks already resolved
   bool is_dir = false;
   bool executable = false;  // any execute bit on the (resolved) file
   uint64_t size = 0;
@@ -29,9 +29,9 @@ struct TreeEntry {
 };
 
 struct WalkOptions {
-  PathPatternSet include;   // empty: every file; otherwise a file must match one
-  PathPatternSet exclude;   // matching files are skipped, matching folders pruned
-  bool with_dirs = false;   // also list the folders that hold an included file
+  PathPatternSet include;  // empty: every file; otherwise a file must match one
+  PathPatternSet exclude;  // matching files are skipped, matching folders pruned
+  bool with_dirs = false;  // also list the folders that hold an included file
   // Leave out entries that vanish, cannot be read or point outside the root, instead of
   // failing the walk: for a tree a tool is still writing, where a missed file costs nothing.
   bool best_effort = false;

@@ -22,7 +22,8 @@
 namespace {
 
 int usage() {
-  std::fprintf(stderr, "usage: zip_bench [-j THREADS] [-l LEVEL] [-t EPOCH] [-q] SRC_DIR OUT.zip\n");
+  std::fprintf(stderr,
+               "usage: zip_bench [-j THREADS] [-l LEVEL] [-t EPOCH] [-q] SRC_DIR OUT.zip\n");
   return 2;
 }
 
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
   }
   std::vector<lpack::builder::ZipInput> inputs;
   inputs.reserve(entries->size());
-  for (auto& e : *entries) inputs.push_back({std::move(e.path), std::move(e.source), e.is_dir, e.executable});
+  for (auto& e : *entries)
+    inputs.push_back({std::move(e.path), std::move(e.source), e.is_dir, e.executable});
   const double walk_s = seconds_since(start);
 
   const std::string out_path(positional[1]);
@@ -83,7 +85,8 @@ int main(int argc, char** argv) {
   const double zip_s = seconds_since(zip_start);
   if (!quiet) {
     std::fprintf(stderr, "walk %.3f zip %.3f entries %llu size %llu sha256 %s\n", walk_s, zip_s,
-                 static_cast<unsigned long long>(stats->entries), static_cast<unsigned long long>(stats->size),
+                 static_cast<unsigned long long>(stats->entries),
+                 static_cast<unsigned long long>(stats->size),
                  lpack::to_hex(stats->sha256).c_str());
   }
   return 0;

@@ -25,21 +25,24 @@ struct PendingArtifact {
 // rewrites nothing). By the zip's XXH3-128 rather than its SHA-256: through the stat cache
 // an unchanged file in --out is not even read, and hashing one that changed costs a
 // fraction of SHA-256 (12 ms for a 12 MB zip, most of a no-op build).
-bool already_in_place(const fs::path& path, const cache::OutputRecord& record, cache::StatCache* stat_cache) {
+bool already_in_place(const fs::path& path, const cache::OutputRecord& record,
+                      cache::StatCache* stat_cache) {
   auto stat = stat_entry(path);
   if (!stat || stat->size != record.size) return false;
   auto digests = cache::hash_files({*stat}, stat_cache, 1);
   return digests && cache::to_hex(digests->front().hash) == record.blob_xxh3;
 }
 
-std::vector<ZipInput> to_zip_inputs(const std::vector<TreeEntry>& files, const runtimes::Step& step) {
+std::vector<ZipInput> to_zip_inputs(const std::vector<TreeEntry>& files,
+                                    const runtimes::Step& step) {
   std::vector<ZipInput> inputs;
   std::set<std::string> dirs;
   std::set<std::string> executables(step.executables.begin(), step.executables.end());
   for (const auto& f : files) {
     if (f.is_dir) continue;
     std::string name = step.zip_prefix + f.path;
-    for (size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+    for (size_t slash = name.find('/'); slash != std::string::npos;
+         slash = name.find('/', slash + 1)) {
       dirs.insert(name.substr(0, slash));
     }
     inputs.push_back({name, f.source, false, f.executable || executables.count(name) > 0});
@@ -48,8 +51,8 @@ std::vector<ZipInput> to_zip_inputs(const std::vector<TreeEntry>& files, const r
   return inputs;
 }
 
-ArtifactReport report_for(std::string file_name, const std::string& key, const cache::OutputRecord& r,
-                          std::string cache_state) {
+ArtifactReport report_for(std::string file_name, const std::string& key,
+                          const cache::OutputRecord& r, std::string cache_state) {
   ArtifactReport report;
   report.file = std::move(file_name);
   report.sha256 = r.blob_sha256;
@@ -93,9 +96,9 @@ bool try_cache(cache::LocalStore& store, const KeyedStep& keyed, PendingArtifact
   return false;
 }
 
-Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const BuildOptions& options,
-                                Services& services, cache::StatCache* stat_cache,
-                                std::vector<std::string>& warnings) {
+Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed,
+                                const BuildOptions& options, Services& services,
+                                cache::StatCache* stat_cache, std::vector<std::string>& warnings) {
   const runtimes::Step& step = *keyed.step;
   const std::string kind(runtimes::step_kind_name(step.kind));
   const std::string file_name = kind + ".zip";
@@ -103,7 +106,8 @@ Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const
     if (services.progress) services.progress(line);
   };
   PendingArtifact pending;
-  if (services.store && try_cache(*services.store, keyed, pending, options.out / file_name, file_name, stat_cache, warnings)) {
+  if (services.store && try_cache(*services.store, keyed, pending, options.out / file_name,
+                                  file_name, stat_cache, warnings)) {
     progress(kind + ": cache hit " + keyed.key.hex().substr(0, 16));
     return pending;
   }
@@ -111,7 +115,8 @@ Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const
   pending.file.emplace(LPACK_TRY(AtomicFile::create(options.out / file_name)));
 
   auto output = LPACK_TRY(run_step(step, keyed.inputs, step_context(p, services)));
-  if (step.kind == runtimes::StepKind::function) LPACK_TRY(p.runtime->check_handler(p.plan, output.files));
+  if (step.kind == runtimes::StepKind::function)
+    LPACK_TRY(p.runtime->check_handler(p.plan, output.files));
   auto zip_inputs = to_zip_inputs(output.files, step);
   LPACK_TRY(check_elf_machines(zip_inputs, p.arch, file_name));
 
@@ -120,15 +125,22 @@ Result<PendingArtifact> produce(const Prepared& p, const KeyedStep& keyed, const
   zip_options.timestamp = p.timestamp;
   zip_options.threads = options.jobs;
   zip_options.precompressed = &output.precompressed;
-  auto stats = LPACK_TRY_CTX(write_zip(pending.file->fd(), std::move(zip_inputs), zip_options), file_name);
+  auto stats =
+      LPACK_TRY_CTX(write_zip(pending.file->fd(), std::move(zip_inputs), zip_options), file_name);
 
-  cache::OutputRecord record{to_hex(stats.sha256), cache::to_hex(stats.xxh3), stats.size, stats.unpacked_size,
-                             stats.entries, p.compressor, keyed.key.canonical_text()};
+  cache::OutputRecord record{to_hex(stats.sha256),
+                             cache::to_hex(stats.xxh3),
+                             stats.size,
+                             stats.unpacked_size,
+                             stats.entries,
+                             p.compressor,
+                             keyed.key.canonical_text()};
   pending.report = report_for(file_name, keyed.key.hex(), record, services.store ? "miss" : "off");
   if (services.store) {
     auto stored = services.store->store(keyed.key.hex(), record, pending.file->temp_path());
     // The cache only ever makes builds faster: failing to fill it is not a failed build.
-    if (!stored) warnings.push_back("cache: could not store " + file_name + ": " + stored.error().message());
+    if (!stored)
+      warnings.push_back("cache: could not store " + file_name + ": " + stored.error().message());
   }
   return pending;
 }
@@ -157,19 +169,25 @@ Result<BuildReport> build(const BuildOptions& options, Services& services) {
   for (const auto& e : p.plan.evidence) evidence += (evidence.empty() ? "" : ", ") + e;
   if (services.progress) {
     services.progress("detect: " + p.plan.plugin + " " + p.plan.runtime + " for " +
-                      std::string(arch_name(p.arch)) + (evidence.empty() ? "" : " (" + evidence + ")"));
+                      std::string(arch_name(p.arch)) +
+                      (evidence.empty() ? "" : " (" + evidence + ")"));
   }
   if (options.layer_only && !p.plan.layer) {
-    return bad_input(options.src.string() + ": no dependencies found, so there is no layer to build");
+    return bad_input(options.src.string() +
+                     ": no dependencies found, so there is no layer to build");
   }
 
   std::error_code ec;
   fs::create_directories(options.out, ec);
-  if (ec) return bad_input("--out " + options.out.string() + ": cannot create the folder: " + ec.message());
+  if (ec)
+    return bad_input("--out " + options.out.string() +
+                     ": cannot create the folder: " + ec.message());
   {
     // Fail before building rather than after: a probe file proves the folder takes writes.
     auto probe = AtomicFile::create(options.out / ".lpack-write-probe");
-    if (!probe) return bad_input("--out " + options.out.string() + ": folder is not writable: " + probe.error().message());
+    if (!probe)
+      return bad_input("--out " + options.out.string() +
+                       ": folder is not writable: " + probe.error().message());
   }
   sweep_stale_temporaries(options.out);
 
@@ -190,8 +208,10 @@ Result<BuildReport> build(const BuildOptions& options, Services& services) {
   cache::StatCache* stats = stat_cache ? &*stat_cache : nullptr;
 
   std::vector<KeyedStep> keyed;
-  if (p.build_layer || options.layer_only) keyed.push_back(LPACK_TRY(key_step(p, *p.plan.layer, options, services, stats)));
-  if (!options.layer_only) keyed.push_back(LPACK_TRY(key_step(p, p.plan.function, options, services, stats)));
+  if (p.build_layer || options.layer_only)
+    keyed.push_back(LPACK_TRY(key_step(p, *p.plan.layer, options, services, stats)));
+  if (!options.layer_only)
+    keyed.push_back(LPACK_TRY(key_step(p, p.plan.function, options, services, stats)));
 
   std::optional<PendingArtifact> layer;
   std::optional<PendingArtifact> function;
@@ -202,10 +222,13 @@ Result<BuildReport> build(const BuildOptions& options, Services& services) {
 
   uint64_t layer_unpacked = layer ? layer->report.unpacked_size : 0;
   uint64_t function_unpacked = function ? function->report.unpacked_size : 0;
-  auto size_warnings = LPACK_TRY(check_sizes(function_unpacked, layer_unpacked, function ? function->report.size : 0));
+  auto size_warnings = LPACK_TRY(
+      check_sizes(function_unpacked, layer_unpacked, function ? function->report.size : 0));
   report.warnings.insert(report.warnings.end(), size_warnings.begin(), size_warnings.end());
   if (!p.config.layer_auto && p.plan.layer) {
-    report.warnings.push_back(p.config.origin + ": [build] layer_auto = false, so the dependencies are not packaged; attach your own layer");
+    report.warnings.push_back(p.config.origin +
+                              ": [build] layer_auto = false, so the dependencies are not packaged; "
+                              "attach your own layer");
   }
 
   // Every check passed: only now do artifacts appear under their final names.

@@ -25,25 +25,25 @@ namespace lpack::builder {
 
 struct BuildOptions {
   fs::path src = ".";
-  std::optional<Arch> arch;      // unset: the config's, else x86_64
-  std::string runtime;           // "" : detected
+  std::optional<Arch> arch;  // unset: the config's, else x86_64
+  std::string runtime;       // "" : detected
   fs::path out = "lpack-out";
-  fs::path cache_dir;            // "" : $XDG_CACHE_HOME/lpack, else ~/.cache/lpack
+  fs::path cache_dir;  // "" : $XDG_CACHE_HOME/lpack, else ~/.cache/lpack
   bool no_cache = false;
-  bool layer_only = false;       // `lpack layer`
+  bool layer_only = false;  // `lpack layer`
   bool offline = false;
-  int jobs = 0;                  // 0 : all cores; never changes the output
+  int jobs = 0;  // 0 : all cores; never changes the output
 };
 
 struct ArtifactReport {
-  std::string file;          // "function.zip"
-  std::string sha256;        // hex
-  std::string code_sha256;   // base64, as Lambda reports CodeSha256
+  std::string file;         // "function.zip"
+  std::string sha256;       // hex
+  std::string code_sha256;  // base64, as Lambda reports CodeSha256
   uint64_t size = 0;
   uint64_t unpacked_size = 0;
   uint64_t entries = 0;
-  std::string key;           // action key (hex)
-  std::string cache;         // "hit" | "miss" | "off"
+  std::string key;    // action key (hex)
+  std::string cache;  // "hit" | "miss" | "off"
 };
 
 struct BuildReport {

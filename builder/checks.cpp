@@ -16,7 +16,8 @@ std::string megabytes(uint64_t bytes) {
 
 }  // namespace
 
-Result<void> check_elf_machines(const std::vector<ZipInput>& files, Arch arch, std::string_view artifact) {
+Result<void> check_elf_machines(const std::vector<ZipInput>& files, Arch arch,
+                                std::string_view artifact) {
   std::vector<std::string> wrong;
   const uint16_t wanted = arch_elf_machine(arch);
   for (const auto& file : files) {
@@ -27,7 +28,8 @@ Result<void> check_elf_machines(const std::vector<ZipInput>& files, Arch arch, s
     ssize_t n = ::pread(fd.get(), header, sizeof header, 0);
     if (n < static_cast<ssize_t>(sizeof header)) continue;
     auto machine = elf_machine(std::string_view(header, sizeof header));
-    if (machine && *machine != wanted) wrong.push_back(file.name + " (" + elf_machine_name(*machine) + ")");
+    if (machine && *machine != wanted)
+      wrong.push_back(file.name + " (" + elf_machine_name(*machine) + ")");
   }
   if (wrong.empty()) return ok();
   std::string message = std::string(artifact) + ": " + std::to_string(wrong.size()) +

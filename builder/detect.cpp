@@ -11,7 +11,8 @@ Result<Detected> detect_runtime(const fs::path& src, std::string_view requested)
       for (const auto& p : plugins) {
         for (const auto& id : p->lambda_runtimes()) known += (known.empty() ? "" : ", ") + id;
       }
-      return bad_input("unknown runtime \"" + std::string(requested) + "\"; known runtimes: " + known);
+      return bad_input("unknown runtime \"" + std::string(requested) +
+                       "\"; known runtimes: " + known);
     }
     Detected detected{runtime, requested == runtime->id() ? "" : std::string(requested), {}};
     detected.evidence = runtime->detect(src).evidence;

@@ -10,7 +10,7 @@ namespace lpack::builder {
 
 struct Detected {
   const runtimes::Runtime* runtime = nullptr;
-  std::string lambda_runtime;              // "" : the plugin's default
+  std::string lambda_runtime;  // "" : the plugin's default
   std::vector<std::string> evidence;
 };
 

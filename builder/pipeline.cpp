@@ -24,7 +24,8 @@ int64_t source_date_epoch(const std::map<std::string, std::string>& env) {
   auto it = env.find("SOURCE_DATE_EPOCH");
   if (it == env.end() || it->second.empty() || it->second.size() > 12) return k_dos_epoch;
   const std::string& text = it->second;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return k_dos_epoch;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return k_dos_epoch;
   return std::max<int64_t>(std::stoll(text), k_dos_epoch);
 }
 
@@ -59,7 +60,8 @@ Result<fs::path> private_scratch_folder() {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) return errno_error(dir.string(), errno);
   if (!S_ISDIR(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 0022) != 0) {
-    return bad_input(dir.string() + ": not a private folder of yours (a link, another owner, or writable by "
+    return bad_input(dir.string() +
+                     ": not a private folder of yours (a link, another owner, or writable by "
                      "others); remove it, or set TMPDIR to a folder of your own");
   }
   return dir;
@@ -122,7 +124,8 @@ Result<Prepared> prepare(const BuildOptions& options, const Services& services) 
   std::string requested = options.runtime.empty() ? p.config.runtime : options.runtime;
   auto detected = LPACK_TRY(detect_runtime(p.src, requested));
   p.runtime = detected.runtime;
-  p.plan = LPACK_TRY(p.runtime->plan(make_plan_request(p, options, services, detected.lambda_runtime)));
+  p.plan =
+      LPACK_TRY(p.runtime->plan(make_plan_request(p, options, services, detected.lambda_runtime)));
   if (p.plan.evidence.empty()) p.plan.evidence = detected.evidence;
   p.build_layer = p.plan.layer.has_value() && p.config.layer_auto;
   return p;
@@ -141,14 +144,16 @@ StepContext step_context(const Prepared& p, const Services& services) {
   return context;
 }
 
-Result<KeyedStep> key_step(const Prepared& p, const runtimes::Step& step, const BuildOptions& options,
-                           const Services& services, cache::StatCache* stat_cache) {
+Result<KeyedStep> key_step(const Prepared& p, const runtimes::Step& step,
+                           const BuildOptions& options, const Services& services,
+                           cache::StatCache* stat_cache) {
   KeyedStep keyed;
   keyed.step = &step;
   keyed.inputs = LPACK_TRY(list_inputs(step, p.src));
   auto digests = LPACK_TRY(cache::hash_files(keyed.inputs, stat_cache, options.jobs));
   KeyContext key_context{&p.plan, p.arch, p.timestamp, p.compressor, {}};
-  key_context.toolchain = LPACK_TRY(probe_toolchain(step, step_context(p, services), p.tools_root / "probes"));
+  key_context.toolchain =
+      LPACK_TRY(probe_toolchain(step, step_context(p, services), p.tools_root / "probes"));
   keyed.key = step_key(step, key_context, digests);
   // One slot per source folder and step, whatever the arch or runtime, so that explain can
   // say "arch: x86_64 -> arm64".

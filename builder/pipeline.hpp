@@ -21,11 +21,11 @@ namespace lpack::builder {
 
 struct Prepared {
   Config config;
-  fs::path src;             // canonical; [build] source_path applied
+  fs::path src;  // canonical; [build] source_path applied
   Arch arch = Arch::x86_64;
-  int64_t timestamp = 0;    // SOURCE_DATE_EPOCH, else 1980-01-01
+  int64_t timestamp = 0;  // SOURCE_DATE_EPOCH, else 1980-01-01
   std::string compressor;
-  fs::path cache_root;      // "" when there is no cache folder at all (--no-cache)
+  fs::path cache_root;  // "" when there is no cache folder at all (--no-cache)
   // Where the plugins' tool caches (<plugin>/) and the toolchain probe memo (probes/) live:
   // <cache_root>/tools, or with --no-cache a private per-user scratch folder, because both
   // only make builds faster, never different (see private_scratch_folder()).

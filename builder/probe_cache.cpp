@@ -24,7 +24,8 @@ void add_stat(std::string& guard, const fs::path& path) {
 }
 
 // The guard text of one probe, or "" when its program cannot be found (then it is not memoised).
-std::string guard_for(const runtimes::Command& probe, const std::map<std::string, std::string>& env) {
+std::string guard_for(const runtimes::Command& probe,
+                      const std::map<std::string, std::string>& env) {
   if (probe.argv.empty()) return "";
   std::string program = probe.argv[0];
   std::optional<fs::path> found;
@@ -71,7 +72,8 @@ std::string guard_for(const runtimes::Command& probe, const std::map<std::string
 
 }  // namespace
 
-Result<std::vector<std::string>> probe_toolchain(const runtimes::Step& step, const StepContext& context,
+Result<std::vector<std::string>> probe_toolchain(const runtimes::Step& step,
+                                                 const StepContext& context,
                                                  const fs::path& memo_dir) {
   if (memo_dir.empty() || step.identity_probes.empty()) return run_identity_probes(step, context);
   std::vector<std::string> lines;

@@ -23,7 +23,8 @@ namespace lpack::builder {
 // The step's identity probes' "argv => output" lines, from the memo when it is fresh, else
 // by running them (run_identity_probes) and recording the result in `memo_dir`. An empty
 // memo_dir disables the memo.
-Result<std::vector<std::string>> probe_toolchain(const runtimes::Step& step, const StepContext& context,
+Result<std::vector<std::string>> probe_toolchain(const runtimes::Step& step,
+                                                 const StepContext& context,
                                                  const fs::path& memo_dir);
 
 }  // namespace lpack::builder

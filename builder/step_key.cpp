@@ -41,7 +41,8 @@ cache::ActionKey step_key(const runtimes::Step& step, const KeyContext& context,
   key.add("step", runtimes::step_kind_name(step.kind));
   key.add("timestamp", std::to_string(context.timestamp));
   for (const auto& line : context.toolchain) key.add("toolchain", strip_url_credentials(line));
-  for (const auto& [name, value] : step.key_fields) key.add("field", name + "=" + strip_url_credentials(value));
+  for (const auto& [name, value] : step.key_fields)
+    key.add("field", name + "=" + strip_url_credentials(value));
   for (const auto& command : step.commands) {
     std::vector<std::string> argv;
     for (const auto& arg : command.argv) argv.push_back(strip_url_credentials(arg));

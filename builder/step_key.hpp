@@ -18,8 +18,8 @@ inline constexpr const char* k_packaging_format = "1";
 struct KeyContext {
   const runtimes::Plan* plan = nullptr;
   Arch arch = Arch::x86_64;
-  int64_t timestamp = 0;             // zip entry time; changes the bytes
-  std::string compressor;            // compressor_identity()
+  int64_t timestamp = 0;               // zip entry time; changes the bytes
+  std::string compressor;              // compressor_identity()
   std::vector<std::string> toolchain;  // run_identity_probes() lines
 };
 

@@ -38,8 +38,8 @@ std::string substitute(std::string_view text, const StepPaths& paths) {
   return out;
 }
 
-std::map<std::string, std::string> base_environment(const std::map<std::string, std::string>& host_env,
-                                                    const StepPaths& paths, int64_t timestamp) {
+std::map<std::string, std::string> base_environment(
+    const std::map<std::string, std::string>& host_env, const StepPaths& paths, int64_t timestamp) {
   std::map<std::string, std::string> env;
   auto path = host_env.find("PATH");
   env["PATH"] = path != host_env.end() ? path->second : "/usr/local/bin:/usr/bin:/bin";
@@ -150,7 +150,8 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
     if (result.exit_code != 0) {
       std::string tail = redact(last_lines(result.output, 15));
       return build_failed(std::string(kind) + ": " + what + " failed (exit " +
-                          std::to_string(result.exit_code) + ")" + (tail.empty() ? "" : ":\n" + tail));
+                          std::to_string(result.exit_code) + ")" +
+                          (tail.empty() ? "" : ":\n" + tail));
     }
   }
 
@@ -163,7 +164,8 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
   WalkOptions options;
   options.exclude = PathPatternSet(step.output_exclude);
   auto files = LPACK_TRY_CTX(walk_tree(output_root, options), std::string(kind) + " output");
-  PrecompressedSet precompressed = precompressing.valid() ? precompressing.get() : PrecompressedSet();
+  PrecompressedSet precompressed =
+      precompressing.valid() ? precompressing.get() : PrecompressedSet();
   return StepOutput{std::move(scratch), std::move(files), std::move(precompressed)};
 }
 
@@ -184,8 +186,8 @@ Result<std::vector<std::string>> run_identity_probes(const runtimes::Step& step,
                        "; install it or point lpack at it in lpack.toml");
     }
     if (result->exit_code != 0) {
-      return bad_input(argv_text + " failed (exit " + std::to_string(result->exit_code) + "): " +
-                       last_lines(result->output, 3));
+      return bad_input(argv_text + " failed (exit " + std::to_string(result->exit_code) +
+                       "): " + last_lines(result->output, 3));
     }
     std::string output = result->output;
     while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();

@@ -29,23 +29,23 @@ std::string substitute(std::string_view text, const StepPaths& paths);
 
 // The clean environment every command starts from (before Command.env is added):
 // PATH, HOME={work}/home, TMPDIR={work}/tmp, LANG/LC_ALL=C.UTF-8, TZ=UTC, SOURCE_DATE_EPOCH.
-std::map<std::string, std::string> base_environment(const std::map<std::string, std::string>& host_env,
-                                                    const StepPaths& paths, int64_t timestamp);
+std::map<std::string, std::string> base_environment(
+    const std::map<std::string, std::string>& host_env, const StepPaths& paths, int64_t timestamp);
 
 struct StepContext {
   const runtimes::Plan* plan = nullptr;
   fs::path src;
-  fs::path toolcache;           // persistent per-plugin folder
+  fs::path toolcache;  // persistent per-plugin folder
   Arch arch = Arch::x86_64;
-  int64_t timestamp = 0;        // SOURCE_DATE_EPOCH for the tools
+  int64_t timestamp = 0;  // SOURCE_DATE_EPOCH for the tools
   const std::map<std::string, std::string>* host_env = nullptr;
   sandbox::Sandbox* sandbox = nullptr;
   std::function<void(std::string_view)> progress;
 };
 
 struct StepOutput {
-  TempDir scratch;                // holds {work} and {out}; removed with the StepOutput
-  std::vector<TreeEntry> files;   // what to pack, paths relative to the output root
+  TempDir scratch;               // holds {work} and {out}; removed with the StepOutput
+  std::vector<TreeEntry> files;  // what to pack, paths relative to the output root
   // Large output files compressed (at k_default_zip_level) while the step's last command ran.
   PrecompressedSet precompressed;
 };
@@ -59,6 +59,7 @@ Result<StepOutput> run_step(const runtimes::Step& step, const std::vector<TreeEn
                             const StepContext& context);
 
 // Runs the step's identity probes on the host and returns "argv => output" lines for its key.
-Result<std::vector<std::string>> run_identity_probes(const runtimes::Step& step, const StepContext& context);
+Result<std::vector<std::string>> run_identity_probes(const runtimes::Step& step,
+                                                     const StepContext& context);
 
 }  // namespace lpack::builder

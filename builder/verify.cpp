@@ -13,8 +13,8 @@ namespace lpack::builder {
 namespace {
 
 // The SHA-256 the artifact in `out` should have: the file's own, else the manifest's.
-std::optional<std::string> expected_sha256(const fs::path& out, const std::string& file, const std::string& kind,
-                                           bool& have_file) {
+std::optional<std::string> expected_sha256(const fs::path& out, const std::string& file,
+                                           const std::string& kind, bool& have_file) {
   std::error_code ec;
   have_file = fs::exists(out / file, ec);
   if (have_file) {
@@ -57,15 +57,19 @@ Result<VerifyReport> verify(const BuildOptions& options, Services& services) {
     if (*expected == (*artifact)->sha256) continue;
     report.differing.push_back(file);
     if (!have_file) {
-      report.differences.push_back(file + ": SHA-256 " + (*artifact)->sha256 + " differs from the manifest's " + *expected);
+      report.differences.push_back(file + ": SHA-256 " + (*artifact)->sha256 +
+                                   " differs from the manifest's " + *expected);
       continue;
     }
     auto entries = LPACK_TRY(diff_zips(options.out / file, rebuild.out / file));
-    if (entries.empty()) entries.push_back("zip headers differ (same entries, contents, modes and times)");
+    if (entries.empty())
+      entries.push_back("zip headers differ (same entries, contents, modes and times)");
     for (const auto& e : entries) report.differences.push_back(file + ": " + e);
   }
   if (!compared_any) {
-    return bad_input(options.out.string() + ": no function.zip, layer.zip or manifest.json to verify; run `lpack build` first or pass --out");
+    return bad_input(options.out.string() +
+                     ": no function.zip, layer.zip or manifest.json to verify; run `lpack build` "
+                     "first or pass --out");
   }
   return report;
 }
@@ -82,7 +86,8 @@ Result<std::vector<StepExplanation>> explain(const BuildOptions& options, Servic
   if (p.build_layer) steps.push_back(&*p.plan.layer);
   if (!options.layer_only) steps.push_back(&p.plan.function);
   for (const auto* step : steps) {
-    auto keyed = LPACK_TRY(key_step(p, *step, options, services, stat_cache ? &*stat_cache : nullptr));
+    auto keyed =
+        LPACK_TRY(key_step(p, *step, options, services, stat_cache ? &*stat_cache : nullptr));
     StepExplanation e;
     e.step = std::string(runtimes::step_kind_name(step->kind));
     e.key = keyed.key.hex();

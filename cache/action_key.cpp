@@ -41,7 +41,8 @@ void ActionKey::add_inputs(const std::vector<FileDigest>& inputs) {
   for (const auto& d : inputs) sorted.push_back(&d);
   auto by_path = [](const FileDigest* a, const FileDigest* b) { return a->path < b->path; };
   // Hashes of a walk come sorted already; checking is linear, sorting is not.
-  if (!std::is_sorted(sorted.begin(), sorted.end(), by_path)) std::sort(sorted.begin(), sorted.end(), by_path);
+  if (!std::is_sorted(sorted.begin(), sorted.end(), by_path))
+    std::sort(sorted.begin(), sorted.end(), by_path);
   m_hex.clear();
   m_text.reserve(m_text.size() + sorted.size() * 96);
   for (const auto* d : sorted) {

@@ -102,7 +102,9 @@ Result<FileHash> hash_file(const TreeEntry& entry, Folder& folder, Worker& worke
   for (;;) {
     size_t space = k_buffer_size - filled;
     uint64_t expected_left = total <= entry.size ? entry.size - total : 0;
-    size_t want = total <= entry.size && expected_left < space ? static_cast<size_t>(expected_left) + 1 : space;
+    size_t want = total <= entry.size && expected_left < space
+                      ? static_cast<size_t>(expected_left) + 1
+                      : space;
     ssize_t n = ::read(fd.get(), buffer + filled, want);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -120,7 +122,8 @@ Result<FileHash> hash_file(const TreeEntry& entry, Folder& folder, Worker& worke
       XXH3_128bits_update(worker.state.get(), buffer, filled);
       filled = 0;
     }
-    if (total == entry.size && static_cast<size_t>(n) < want) break;  // short of the extra byte: the end
+    if (total == entry.size && static_cast<size_t>(n) < want)
+      break;  // short of the extra byte: the end
   }
   XXH128_hash_t h;
   if (streaming) {

@@ -20,9 +20,9 @@ struct Hash128 {
   uint64_t low = 0;
   bool operator==(const Hash128&) const = default;
 };
-std::string to_hex(const Hash128& hash);  // 32 lowercase hex digits, high half first
+std::string to_hex(const Hash128& hash);                 // 32 lowercase hex digits, high half first
 void append_hex(std::string& out, const Hash128& hash);  // the same, appended to `out`
-using lpack::to_hex;                      // and SHA-256 digests, unhidden inside lpack::cache
+using lpack::to_hex;  // and SHA-256 digests, unhidden inside lpack::cache
 
 struct FileDigest {
   std::string path;  // as in the TreeEntry

@@ -68,7 +68,7 @@ class FileLock;  // store_io.hpp
 }
 
 struct OutputRecord {
-  std::string blob_sha256;     // lowercase hex SHA-256 of the artifact (the zip)
+  std::string blob_sha256;  // lowercase hex SHA-256 of the artifact (the zip)
   // Lowercase hex XXH3-128 of the same bytes: the builder's "is --out already this
   // artifact?" check compares it with the stat-cached hash of the file in --out, so a warm
   // no-op build reads neither the zip nor the blob. Not a name: the CAS is keyed by SHA-256.

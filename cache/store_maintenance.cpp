@@ -149,7 +149,8 @@ Result<BlobHashes> hash_blob(const fs::path& path) {
 Result<LocalStore::VerifyReport> LocalStore::verify() {
   auto held = LPACK_TRY(lock(false));
   VerifyReport report;
-  std::vector<std::pair<std::string, OutputRecord>> records;  // (relative path, record) to match with blobs
+  std::vector<std::pair<std::string, OutputRecord>>
+      records;  // (relative path, record) to match with blobs
   for (const auto& f : LPACK_TRY(scan(m_root, "ac"))) {
     ++report.checked;
     if (!f.expected) {
@@ -204,7 +205,8 @@ Result<LocalStore::VerifyReport> LocalStore::verify() {
   for (const auto& [relative, r] : records) {
     auto it = xxh3_of.find(r.blob_sha256);
     if (it != xxh3_of.end() && it->second != r.blob_xxh3) {
-      report.corrupt.push_back(relative + ": blob_xxh3 " + r.blob_xxh3 + " does not match its blob (" + it->second + ")");
+      report.corrupt.push_back(relative + ": blob_xxh3 " + r.blob_xxh3 +
+                               " does not match its blob (" + it->second + ")");
     }
   }
   std::sort(report.corrupt.begin(), report.corrupt.end());

@@ -36,8 +36,9 @@ const Runtime* find_runtime(std::string_view id) {
 
 const std::vector<std::string>& common_function_excludes() {
   static const std::vector<std::string> k_excludes = {
-      ".git/", ".hg/", ".svn/", ".DS_Store", ".idea/", ".vscode/", "lpack-out/", ".lpack/",
-      ".aws-sam/", ".serverless/", "lpack.toml", "function.json", "*.swp", "*~",
+      ".git/",      ".hg/",          ".svn/",   ".DS_Store", ".idea/",
+      ".vscode/",   "lpack-out/",    ".lpack/", ".aws-sam/", ".serverless/",
+      "lpack.toml", "function.json", "*.swp",   "*~",
   };
   return k_excludes;
 }

@@ -58,7 +58,7 @@ struct Step {
   // The folder packed after the commands: "{out}" or a folder under "{work}" such as
   // "{work}/node_modules". Its files go into the zip under zip_prefix.
   std::string output_root = "{out}";
-  std::string zip_prefix;                  // "python/", "nodejs/node_modules/", or ""
+  std::string zip_prefix;  // "python/", "nodejs/node_modules/", or ""
   // Files of {out} that are not packed (globs, see base/glob.hpp): caches, bytecode...
   std::vector<std::string> output_exclude;
   // Paths (relative to the zip root) that must be executable (0755), e.g. "bootstrap".
@@ -70,18 +70,18 @@ struct Step {
 };
 
 struct Plan {
-  std::string plugin;          // "python"
-  std::string plugin_version;  // part of every key of this plugin's steps
-  std::string runtime;         // Lambda's id: "python3.12"
-  std::string handler;         // "app.lambda_handler"
+  std::string plugin;                 // "python"
+  std::string plugin_version;         // part of every key of this plugin's steps
+  std::string runtime;                // Lambda's id: "python3.12"
+  std::string handler;                // "app.lambda_handler"
   std::vector<std::string> evidence;  // what detection found: "requirements.txt", ...
-  std::optional<Step> layer;   // none when the function has no dependencies
+  std::optional<Step> layer;          // none when the function has no dependencies
   Step function;
 };
 
 struct PythonOptions {
-  std::string interpreter;                 // "" : python3.X on PATH, else any pip (cross mode)
-  std::string requirements_file;           // "" : found by detection
+  std::string interpreter;        // "" : python3.X on PATH, else any pip (cross mode)
+  std::string requirements_file;  // "" : found by detection
   std::string index_url;
   std::vector<std::string> extra_index_urls;
   std::vector<std::string> find_links;
@@ -96,8 +96,8 @@ struct NodeOptions {
 struct PlanRequest {
   fs::path src;
   Arch arch = Arch::x86_64;
-  std::string runtime;   // Lambda runtime id, "" for the plugin's default
-  std::string handler;   // "" for the plugin's default
+  std::string runtime;               // Lambda runtime id, "" for the plugin's default
+  std::string handler;               // "" for the plugin's default
   std::vector<std::string> exclude;  // the user's excludes for the function step
   bool offline = false;
   // lpack's own environment, from which documented variables (PIP_INDEX_URL, GOPROXY,
@@ -119,8 +119,8 @@ struct Detection {
 class Runtime {
  public:
   virtual ~Runtime() = default;
-  virtual std::string_view id() const = 0;              // "python"
-  virtual std::string_view version() const = 0;         // plugin version, bumps invalidate keys
+  virtual std::string_view id() const = 0;       // "python"
+  virtual std::string_view version() const = 0;  // plugin version, bumps invalidate keys
   virtual std::vector<std::string> lambda_runtimes() const = 0;  // "python3.9", ...
   virtual std::string_view default_runtime() const = 0;
   // What the plugin looks for, for "no runtime detected" messages: "requirements.txt, ...".

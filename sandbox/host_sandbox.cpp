@@ -21,6 +21,8 @@ class HostSandbox final : public Sandbox {
 
 }  // namespace
 
-std::unique_ptr<Sandbox> make_host_sandbox() { return std::make_unique<HostSandbox>(); }
+std::unique_ptr<Sandbox> make_host_sandbox() {
+  return std::make_unique<HostSandbox>();
+}
 
 }  // namespace lpack::sandbox

@@ -24,7 +24,7 @@ struct RunSpec {
   std::vector<fs::path> writable_dirs;     // besides workdir
   bool network = false;
   Arch arch = Arch::x86_64;
-  std::string image;                       // container backends only
+  std::string image;                              // container backends only
   std::function<void(std::string_view)> on_line;  // live output lines (progress)
 };
 

@@ -41,38 +41,50 @@ int exit_code_for(const Error& error) {
 
 void CommandSet::add_build_options(CLI::App* command) {
   command->add_option("SRC", m_src, "the function's source folder")->capture_default_str();
-  command->add_option("--arch", m_arch, "target architecture: x86_64 or arm64 (default: the config's, else x86_64)");
-  command->add_option("--runtime", m_build.runtime, "runtime id, e.g. python3.12 (default: detected)");
+  command->add_option("--arch", m_arch,
+                      "target architecture: x86_64 or arm64 (default: the config's, else x86_64)");
+  command->add_option("--runtime", m_build.runtime,
+                      "runtime id, e.g. python3.12 (default: detected)");
   command->add_option("--out", m_out, "output folder")->capture_default_str();
-  command->add_option("--cache-dir", m_cache_dir, "cache folder (default: $XDG_CACHE_HOME/lpack, else ~/.cache/lpack)");
-  command->add_flag("--no-cache", m_build.no_cache,
-                    "neither read nor write the artifact cache (tool caches stay in $TMPDIR/lpack-tools-<uid>)");
+  command->add_option("--cache-dir", m_cache_dir,
+                      "cache folder (default: $XDG_CACHE_HOME/lpack, else ~/.cache/lpack)");
+  command->add_flag(
+      "--no-cache", m_build.no_cache,
+      "neither read nor write the artifact cache (tool caches stay in $TMPDIR/lpack-tools-<uid>)");
   command->add_flag("--offline", m_build.offline, "never use the network");
   command->add_flag("--json", m_json, "print the result as JSON on stdout");
   command->add_flag("-q,--quiet", m_quiet, "no progress on stderr");
-  command->add_option("-j,--jobs", m_build.jobs, "threads for hashing and compression (0: all cores); never changes the output")
+  command
+      ->add_option("-j,--jobs", m_build.jobs,
+                   "threads for hashing and compression (0: all cores); never changes the output")
       ->check(CLI::Range(0, 1024));
 }
 
 void CommandSet::register_all(CLI::App& app) {
-  m_build_cmd = app.add_subcommand("build", "build function.zip, layer.zip and manifest.json into --out");
+  m_build_cmd =
+      app.add_subcommand("build", "build function.zip, layer.zip and manifest.json into --out");
   add_build_options(m_build_cmd);
   m_layer_cmd = app.add_subcommand("layer", "build only the dependency layer (layer.zip)");
   add_build_options(m_layer_cmd);
-  m_explain_cmd = app.add_subcommand("explain", "show each step's cache key and what changed since the last build");
+  m_explain_cmd = app.add_subcommand(
+      "explain", "show each step's cache key and what changed since the last build");
   add_build_options(m_explain_cmd);
-  m_verify_cmd = app.add_subcommand("verify", "rebuild without the cache and compare byte for byte with --out");
+  m_verify_cmd = app.add_subcommand(
+      "verify", "rebuild without the cache and compare byte for byte with --out");
   add_build_options(m_verify_cmd);
 
   m_cache_cmd = app.add_subcommand("cache", "inspect and maintain the local cache");
   m_cache_cmd->require_subcommand(1);
-  for (auto [name, what] : {std::pair{"stats", "entries, bytes, hits and misses"},
-                            std::pair{"verify", "re-hash every blob and record; exit 1 when any is corrupt"},
-                            std::pair{"gc", "remove least recently used entries down to --max-size"},
-                            std::pair{"clear", "remove every entry"}}) {
+  for (auto [name, what] :
+       {std::pair{"stats", "entries, bytes, hits and misses"},
+        std::pair{"verify", "re-hash every blob and record; exit 1 when any is corrupt"},
+        std::pair{"gc", "remove least recently used entries down to --max-size"},
+        std::pair{"clear", "remove every entry"}}) {
     auto* sub = m_cache_cmd->add_subcommand(name, what);
-    sub->add_option("--cache-dir", m_cache_dir, "cache folder (default: $XDG_CACHE_HOME/lpack, else ~/.cache/lpack)");
-    if (std::string_view(name) == "gc") sub->add_option("--max-size", m_max_size, "e.g. 500M, 2G, 1GiB")->required();
+    sub->add_option("--cache-dir", m_cache_dir,
+                    "cache folder (default: $XDG_CACHE_HOME/lpack, else ~/.cache/lpack)");
+    if (std::string_view(name) == "gc")
+      sub->add_option("--max-size", m_max_size, "e.g. 500M, 2G, 1GiB")->required();
     if (std::string_view(name) == "stats") sub->add_flag("--json", m_json, "print JSON");
   }
 
@@ -102,14 +114,19 @@ bool CommandSet::finish_build_options() {
 std::unique_ptr<cache::LocalStore> CommandSet::open_store(bool required) {
   fs::path dir = m_cache_dir.empty() ? cache::default_cache_dir(m_env) : fs::absolute(m_cache_dir);
   if (dir.empty()) {
-    if (required) print_error(bad_usage("no cache folder: set HOME or XDG_CACHE_HOME, or pass --cache-dir"));
-    else print_warning("no cache folder (HOME and XDG_CACHE_HOME unset); building without a cache");
+    if (required)
+      print_error(bad_usage("no cache folder: set HOME or XDG_CACHE_HOME, or pass --cache-dir"));
+    else
+      print_warning("no cache folder (HOME and XDG_CACHE_HOME unset); building without a cache");
     return nullptr;
   }
   auto store = cache::LocalStore::open(dir);
   if (!store) {
-    if (required) print_error(store.error());
-    else print_warning("cache " + dir.string() + " unusable (" + store.error().message() + "); building without it");
+    if (required)
+      print_error(store.error());
+    else
+      print_warning("cache " + dir.string() + " unusable (" + store.error().message() +
+                    "); building without it");
     return nullptr;
   }
   return std::move(*store);
@@ -127,10 +144,13 @@ int CommandSet::run(CLI::App& app) {
         print_error(bad_usage("no command \"" + m_help_topic + "\"; see `lpack help`"));
         return 2;
       }
-      std::printf("%s", topic->get_formatter()->make_help(topic, "lpack " + m_help_topic, CLI::AppFormatMode::Normal).c_str());
+      std::printf("%s", topic->get_formatter()
+                            ->make_help(topic, "lpack " + m_help_topic, CLI::AppFormatMode::Normal)
+                            .c_str());
       return 0;
     }
-    std::printf("%s", app.get_formatter()->make_help(&app, "lpack", CLI::AppFormatMode::Normal).c_str());
+    std::printf("%s",
+                app.get_formatter()->make_help(&app, "lpack", CLI::AppFormatMode::Normal).c_str());
     return m_help_cmd->parsed() ? 0 : 2;
   }
   if (m_cache_cmd->parsed()) return run_cache();
@@ -144,7 +164,8 @@ int CommandSet::run_build() {
   Progress progress(m_quiet);
   auto sandbox = sandbox::make_host_sandbox();
   auto store = m_build.no_cache ? nullptr : open_store(false);
-  builder::Services services{sandbox.get(), store.get(), [&](std::string_view line) { progress.line(line); }, m_env};
+  builder::Services services{sandbox.get(), store.get(),
+                             [&](std::string_view line) { progress.line(line); }, m_env};
   auto report = builder::build(m_build, services);
   progress.finish();
   if (!report) {
@@ -164,7 +185,8 @@ int CommandSet::run_explain() {
   Progress progress(m_quiet);
   auto sandbox = sandbox::make_host_sandbox();
   auto store = m_build.no_cache ? nullptr : open_store(false);
-  builder::Services services{sandbox.get(), store.get(), [&](std::string_view line) { progress.line(line); }, m_env};
+  builder::Services services{sandbox.get(), store.get(),
+                             [&](std::string_view line) { progress.line(line); }, m_env};
   auto steps = builder::explain(m_build, services);
   progress.finish();
   if (!steps) {
@@ -178,7 +200,8 @@ int CommandSet::run_explain() {
 int CommandSet::run_verify() {
   Progress progress(m_quiet);
   auto sandbox = sandbox::make_host_sandbox();
-  builder::Services services{sandbox.get(), nullptr, [&](std::string_view line) { progress.line(line); }, m_env};
+  builder::Services services{sandbox.get(), nullptr,
+                             [&](std::string_view line) { progress.line(line); }, m_env};
   auto report = builder::verify(m_build, services);
   progress.finish();
   if (!report) {
@@ -203,8 +226,8 @@ int CommandSet::run_cache() {
     auto report = store->verify();
     if (!report) return print_error(report.error()), exit_code_for(report.error());
     for (const auto& line : report->corrupt) std::printf("corrupt: %s\n", line.c_str());
-    std::printf("checked %llu entries, %zu corrupt\n", static_cast<unsigned long long>(report->checked),
-                report->corrupt.size());
+    std::printf("checked %llu entries, %zu corrupt\n",
+                static_cast<unsigned long long>(report->checked), report->corrupt.size());
     return report->corrupt.empty() ? 0 : 1;
   }
   if (name == "gc") {
@@ -214,8 +237,8 @@ int CommandSet::run_cache() {
     if (!report) return print_error(report.error()), exit_code_for(report.error());
     std::printf("removed %llu records and %llu blobs; %s -> %s\n",
                 static_cast<unsigned long long>(report->removed_records),
-                static_cast<unsigned long long>(report->removed_blobs), human_size(report->bytes_before).c_str(),
-                human_size(report->bytes_after).c_str());
+                static_cast<unsigned long long>(report->removed_blobs),
+                human_size(report->bytes_before).c_str(), human_size(report->bytes_after).c_str());
     return 0;
   }
   auto cleared = store->clear();

@@ -24,7 +24,8 @@ std::string human_size(uint64_t bytes) {
   } else if (bytes < 1024ull * 1024 * 1024) {
     std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
   } else {
-    std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+    std::snprintf(text, sizeof text, "%.2f GiB",
+                  static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
   }
   return text;
 }
@@ -44,14 +45,19 @@ void print_explanations(const std::vector<builder::StepExplanation>& steps, bool
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : steps) {
-      out.push_back({{"step", s.step}, {"key", s.key}, {"key_text", s.key_text}, {"cached", s.cached},
-                     {"has_previous", s.has_previous}, {"changes", s.changes}});
+      out.push_back({{"step", s.step},
+                     {"key", s.key},
+                     {"key_text", s.key_text},
+                     {"cached", s.cached},
+                     {"has_previous", s.has_previous},
+                     {"changes", s.changes}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
   for (const auto& s : steps) {
-    std::printf("%s: key %s (%s)\n", s.step.c_str(), s.key.c_str(), s.cached ? "in the cache" : "not in the cache");
+    std::printf("%s: key %s (%s)\n", s.step.c_str(), s.key.c_str(),
+                s.cached ? "in the cache" : "not in the cache");
     size_t start = 0;
     while (start < s.key_text.size()) {
       size_t nl = s.key_text.find('\n', start);
@@ -73,31 +79,38 @@ void print_explanations(const std::vector<builder::StepExplanation>& steps, bool
 bool print_verify_report(const builder::VerifyReport& report, bool json) {
   bool same = report.differences.empty();
   if (json) {
-    nlohmann::json out = {{"checked", report.checked}, {"differences", report.differences}, {"reproducible", same}};
+    nlohmann::json out = {
+        {"checked", report.checked}, {"differences", report.differences}, {"reproducible", same}};
     std::printf("%s\n", out.dump(2).c_str());
     return same;
   }
   for (const auto& d : report.differences) std::printf("differs: %s\n", d.c_str());
   std::string files;
-  for (const auto& c : same ? report.checked : report.differing) files += (files.empty() ? "" : ", ") + c;
-  std::printf(same ? "verified: %s rebuilt byte-identical\n" : "NOT reproducible: %s\n", files.c_str());
+  for (const auto& c : same ? report.checked : report.differing)
+    files += (files.empty() ? "" : ", ") + c;
+  std::printf(same ? "verified: %s rebuilt byte-identical\n" : "NOT reproducible: %s\n",
+              files.c_str());
   return same;
 }
 
 void print_cache_stats(const fs::path& root, const cache::LocalStore::Stats& stats, bool json) {
   if (json) {
-    nlohmann::json out = {{"root", root.string()}, {"records", stats.records}, {"blobs", stats.blobs},
-                          {"bytes", stats.bytes}, {"hits", stats.hits}, {"misses", stats.misses}};
+    nlohmann::json out = {{"root", root.string()}, {"records", stats.records},
+                          {"blobs", stats.blobs},  {"bytes", stats.bytes},
+                          {"hits", stats.hits},    {"misses", stats.misses}};
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
   uint64_t lookups = stats.hits + stats.misses;
   std::printf("cache folder   %s\n", root.c_str());
   std::printf("action records %llu\n", static_cast<unsigned long long>(stats.records));
-  std::printf("blobs          %llu (%s)\n", static_cast<unsigned long long>(stats.blobs), human_size(stats.bytes).c_str());
+  std::printf("blobs          %llu (%s)\n", static_cast<unsigned long long>(stats.blobs),
+              human_size(stats.bytes).c_str());
   std::printf("hits           %llu\n", static_cast<unsigned long long>(stats.hits));
   std::printf("misses         %llu\n", static_cast<unsigned long long>(stats.misses));
-  if (lookups > 0) std::printf("hit rate       %.1f%%\n", 100.0 * static_cast<double>(stats.hits) / static_cast<double>(lookups));
+  if (lookups > 0)
+    std::printf("hit rate       %.1f%%\n",
+                100.0 * static_cast<double>(stats.hits) / static_cast<double>(lookups));
 }
 
 }  // namespace lpack::cli

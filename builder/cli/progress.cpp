@@ -12,7 +12,9 @@ Progress::Progress(bool quiet) : m_tty(::isatty(STDERR_FILENO) != 0), m_quiet(qu
   if (m_tty && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) m_width = ws.ws_col;
 }
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 void Progress::line(std::string_view text) {
   if (m_quiet) return;

@@ -7,7 +7,8 @@
 
 namespace lpack::builder {
 
-const PrecompressedEntry* PrecompressedSet::find(const cache::Hash128& hash, uint64_t size, uint32_t crc32) const {
+const PrecompressedEntry* PrecompressedSet::find(const cache::Hash128& hash, uint64_t size,
+                                                 uint32_t crc32) const {
   auto it = m_entries.find(hash);
   if (it == m_entries.end() || it->second.size != size || it->second.crc32 != crc32) return nullptr;
   return &it->second;
@@ -17,7 +18,8 @@ void PrecompressedSet::add(const cache::Hash128& hash, PrecompressedEntry entry)
   m_entries.emplace(hash, std::move(entry));
 }
 
-size_t deflate_entry(libdeflate_compressor* compressor, const uint8_t* data, size_t n, uint8_t* out) {
+size_t deflate_entry(libdeflate_compressor* compressor, const uint8_t* data, size_t n,
+                     uint8_t* out) {
   if (n < 2) return 0;
   return libdeflate_deflate_compress(compressor, data, n, out, n - 1);
 }

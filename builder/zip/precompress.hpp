@@ -30,8 +30,8 @@ namespace lpack::builder {
 inline constexpr uint64_t k_precompress_min_size = uint64_t{1} << 20;
 
 struct PrecompressedEntry {
-  uint64_t size = 0;             // of the original bytes
-  uint32_t crc32 = 0;            // of the original bytes
+  uint64_t size = 0;              // of the original bytes
+  uint32_t crc32 = 0;             // of the original bytes
   std::vector<uint8_t> deflated;  // empty: deflate did not shrink it, so the entry is stored
 };
 
@@ -56,11 +56,13 @@ class PrecompressedSet {
 // Deflates the `n` bytes at `data` into `out`, which has room for n - 1 bytes: deflate must
 // beat storing by at least a byte. Returns the deflated size, or 0 when it does not (or
 // n < 2), and the entry is to be stored. The one call the writer and precompress_tree share.
-size_t deflate_entry(libdeflate_compressor* compressor, const uint8_t* data, size_t n, uint8_t* out);
+size_t deflate_entry(libdeflate_compressor* compressor, const uint8_t* data, size_t n,
+                     uint8_t* out);
 
 // Compresses every file of at least `min_size` bytes under `root` (a best-effort walk_tree),
 // except names the writer stores anyway, at `level`, on the calling thread. Files that
 // vanish or cannot be read are skipped: the writer meets them again and reports them.
-PrecompressedSet precompress_tree(const fs::path& root, int level, uint64_t min_size = k_precompress_min_size);
+PrecompressedSet precompress_tree(const fs::path& root, int level,
+                                  uint64_t min_size = k_precompress_min_size);
 
 }  // namespace lpack::builder

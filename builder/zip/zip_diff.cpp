@@ -76,7 +76,8 @@ Result<std::vector<EntryInfo>> read_entries(const fs::path& path) {
     zip_uint32_t attributes = 0;
     zip_file_get_external_attributes(z.get(), static_cast<zip_uint64_t>(i), 0, &os, &attributes);
     e.mode = attributes >> 16;
-    if (e.name.empty() || e.name.back() != '/') e.data_digest = read_digest(z.get(), static_cast<zip_uint64_t>(i));
+    if (e.name.empty() || e.name.back() != '/')
+      e.data_digest = read_digest(z.get(), static_cast<zip_uint64_t>(i));
     entries.push_back(std::move(e));
   }
   return entries;
@@ -106,12 +107,15 @@ Result<std::vector<std::string>> diff_zips(const fs::path& expected, const fs::p
     }
     const EntryInfo& f = *it->second;
     if (e.crc != f.crc || e.size != f.size) {
-      out.push_back(e.name + ": content differs (" + std::to_string(e.size) + " vs " + std::to_string(f.size) + " bytes)");
+      out.push_back(e.name + ": content differs (" + std::to_string(e.size) + " vs " +
+                    std::to_string(f.size) + " bytes)");
     } else if (e.data_digest != f.data_digest) {
       bool damaged = e.data_digest.rfind("unreadable", 0) == 0;
-      out.push_back(e.name + ": content differs" + (damaged ? " (the artifact's entry is " + e.data_digest + ")" : ""));
+      out.push_back(e.name + ": content differs" +
+                    (damaged ? " (the artifact's entry is " + e.data_digest + ")" : ""));
     }
-    if (e.mode != f.mode) out.push_back(e.name + ": mode " + octal(e.mode) + " vs " + octal(f.mode));
+    if (e.mode != f.mode)
+      out.push_back(e.name + ": mode " + octal(e.mode) + " vs " + octal(f.mode));
     if (e.mtime != f.mtime) out.push_back(e.name + ": time differs");
     if (e.method != f.method || (e.crc == f.crc && e.compressed_size != f.compressed_size)) {
       out.push_back(e.name + ": compression differs");
@@ -123,7 +127,8 @@ Result<std::vector<std::string>> diff_zips(const fs::path& expected, const fs::p
   if (out.empty()) {
     for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
       if (a[i].name != b[i].name) {
-        out.push_back("order differs at entry " + std::to_string(i + 1) + " (" + a[i].name + " vs " + b[i].name + ")");
+        out.push_back("order differs at entry " + std::to_string(i + 1) + " (" + a[i].name +
+                      " vs " + b[i].name + ")");
         break;
       }
     }

@@ -36,8 +36,12 @@ void put64(std::string& out, uint64_t v) {
   put32(out, v >> 32);
 }
 
-bool needs64(uint64_t v) { return v >= k_zip64_marker32; }
-uint64_t field32(uint64_t v) { return needs64(v) ? k_zip64_marker32 : v; }
+bool needs64(uint64_t v) {
+  return v >= k_zip64_marker32;
+}
+uint64_t field32(uint64_t v) {
+  return needs64(v) ? k_zip64_marker32 : v;
+}
 
 }  // namespace
 
@@ -51,8 +55,8 @@ DosDateTime to_dos_date_time(int64_t epoch_seconds) {
   out.date = static_cast<uint16_t>(((static_cast<int>(ymd.year()) - 1980) << 9) |
                                    (static_cast<unsigned>(ymd.month()) << 5) |
                                    static_cast<unsigned>(ymd.day()));
-  out.time = static_cast<uint16_t>(((secs / 3600) << 11) | (((secs / 60) % 60) << 5) |
-                                   ((secs % 60) / 2));
+  out.time =
+      static_cast<uint16_t>(((secs / 3600) << 11) | (((secs / 60) % 60) << 5) | ((secs % 60) / 2));
   return out;
 }
 
@@ -80,8 +84,8 @@ void append_local_header(std::string& out, const EntryRecord& e, DosDateTime whe
 }
 
 void append_central_header(std::string& out, const EntryRecord& e, DosDateTime when) {
-  const uint16_t extra_len = static_cast<uint16_t>(8 * (needs64(e.size) + needs64(e.compressed_size) +
-                                                        needs64(e.offset)));
+  const uint16_t extra_len =
+      static_cast<uint16_t>(8 * (needs64(e.size) + needs64(e.compressed_size) + needs64(e.offset)));
   const bool zip64 = extra_len != 0;
   const bool is_dir = (e.unix_mode & 0170000) == 0040000;
   put32(out, k_central_signature);
@@ -146,15 +150,16 @@ bool is_precompressed_name(std::string_view name) {
   // Sorted, lowercase, for binary search. Formats whose payload is already entropy-coded;
   // deflating them costs time for (at best) a byte or two.
   static constexpr std::string_view k_extensions[] = {
-      "7z", "apk", "avif", "br", "bz2", "docx", "ear", "egg", "flac", "gif", "gz", "heic",
-      "jar", "jpeg", "jpg", "lz", "lz4", "lzma", "m4a", "mov", "mp3", "mp4", "npz", "ogg",
-      "png", "pptx", "rar", "tbz2", "tgz", "txz", "war", "webm", "webp", "whl", "woff", "woff2",
-      "xlsx", "xz", "zip", "zst", "zstd",
+      "7z",   "apk",  "avif",  "br",   "bz2", "docx", "ear",  "egg",  "flac", "gif",  "gz",
+      "heic", "jar",  "jpeg",  "jpg",  "lz",  "lz4",  "lzma", "m4a",  "mov",  "mp3",  "mp4",
+      "npz",  "ogg",  "png",   "pptx", "rar", "tbz2", "tgz",  "txz",  "war",  "webm", "webp",
+      "whl",  "woff", "woff2", "xlsx", "xz",  "zip",  "zst",  "zstd",
   };
   static_assert(std::is_sorted(std::begin(k_extensions), std::end(k_extensions)));
   const size_t dot = name.rfind('.');
   const size_t slash = name.rfind('/');
-  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return false;
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash))
+    return false;
   const std::string_view ext = name.substr(dot + 1);
   if (ext.empty() || ext.size() > 5) return false;
   char lower[5];

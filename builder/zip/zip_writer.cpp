@@ -9,13 +9,12 @@
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <xxhash.h>
-
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
@@ -112,7 +111,8 @@ class SlotPool {
 // Buffers the zip's bytes into large writes and hashes them on the way out.
 class OutputStream {
  public:
-  explicit OutputStream(int fd) : m_fd(fd), m_buffer(std::make_unique_for_overwrite<char[]>(k_output_buffer)) {}
+  explicit OutputStream(int fd)
+      : m_fd(fd), m_buffer(std::make_unique_for_overwrite<char[]>(k_output_buffer)) {}
 
   uint64_t offset() const { return m_offset; }
 
@@ -160,7 +160,8 @@ class OutputStream {
   size_t m_used = 0;
   uint64_t m_offset = 0;
   Sha256 m_sha256;
-  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> m_xxh3{new_xxh3_state(), &XXH3_freeState};
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> m_xxh3{new_xxh3_state(),
+                                                                  &XXH3_freeState};
 
   static XXH3_state_t* new_xxh3_state() {
     XXH3_state_t* state = XXH3_createState();
@@ -198,15 +199,16 @@ Result<uint64_t> read_whole(const fs::path& path, ByteBuffer& buffer) {
 }
 
 // The entry precompress_tree made from exactly these bytes, if any.
-const PrecompressedEntry* find_precompressed(const PrecompressedSet* set, int level, const uint8_t* data,
-                                             uint64_t n, uint32_t crc32) {
+const PrecompressedEntry* find_precompressed(const PrecompressedSet* set, int level,
+                                             const uint8_t* data, uint64_t n, uint32_t crc32) {
   if (!set || set->empty() || set->level() != level || n < k_precompress_min_size) return nullptr;
   XXH128_hash_t h = XXH3_128bits(data, n);
   return set->find(cache::Hash128{h.high64, h.low64}, n, crc32);
 }
 
 // Fills `slot` with the entry's crc, sizes, method and payload.
-void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level, const PrecompressedSet* precompressed) {
+void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level,
+                   const PrecompressedSet* precompressed) {
   slot.payload_size = 0;
   slot.size = 0;
   slot.crc32 = 0;
@@ -224,7 +226,8 @@ void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level,
   // Deflate must beat storing by at least a byte; an output buffer one byte short of the
   // input makes libdeflate give up (return 0) as soon as it cannot.
   if (n >= 2 && !zip::is_precompressed_name(input.name)) {
-    if (const PrecompressedEntry* done = find_precompressed(precompressed, level, worker.input.data(), n, slot.crc32)) {
+    if (const PrecompressedEntry* done =
+            find_precompressed(precompressed, level, worker.input.data(), n, slot.crc32)) {
       if (!done->deflated.empty()) {
         slot.payload.reserve(done->deflated.size());
         std::memcpy(slot.payload.data(), done->deflated.data(), done->deflated.size());
@@ -244,7 +247,8 @@ void prepare_entry(Slot& slot, const ZipInput& input, Worker& worker, int level,
       }
     }
     slot.payload.reserve(n - 1);
-    const size_t deflated = deflate_entry(worker.compressor.get(), worker.input.data(), n, slot.payload.data());
+    const size_t deflated =
+        deflate_entry(worker.compressor.get(), worker.input.data(), n, slot.payload.data());
     if (deflated != 0) {
       slot.method = zip::k_method_deflate;
       slot.payload_size = deflated;
@@ -261,7 +265,8 @@ bool has_dot_component(std::string_view name) {
   size_t start = 0;
   for (;;) {
     const size_t end = name.find('/', start);
-    const std::string_view part = name.substr(start, end == std::string_view::npos ? end : end - start);
+    const std::string_view part =
+        name.substr(start, end == std::string_view::npos ? end : end - start);
     if (part.empty() || part == "." || part == "..") return true;
     if (end == std::string_view::npos) return false;
     start = end + 1;
@@ -274,14 +279,16 @@ Result<void> prepare_names(std::vector<ZipInput>& inputs) {
   for (auto& in : inputs) {
     if (in.name.empty() || in.name.front() == '/' || has_dot_component(in.name) ||
         in.name.find('\0') != std::string::npos || in.name.size() >= 0xFFFF) {
-      return Error(ErrorCode::internal, "zip: invalid entry name '" + in.name +
-                                            "' (empty, absolute, with an empty, '.' or '..' part, or too long)");
+      return Error(ErrorCode::internal,
+                   "zip: invalid entry name '" + in.name +
+                       "' (empty, absolute, with an empty, '.' or '..' part, or too long)");
     }
     if (in.is_dir) dirs.insert(in.name);
   }
   for (const auto& in : inputs) {
     if (!in.is_dir && dirs.count(in.name) != 0) {
-      return Error(ErrorCode::internal, "zip: '" + in.name + "' is listed both as a file and as a folder");
+      return Error(ErrorCode::internal,
+                   "zip: '" + in.name + "' is listed both as a file and as a folder");
     }
   }
   dirs.clear();  // its views point into names about to change
@@ -290,8 +297,9 @@ Result<void> prepare_names(std::vector<ZipInput>& inputs) {
   }
   std::sort(inputs.begin(), inputs.end(),
             [](const ZipInput& a, const ZipInput& b) { return a.name < b.name; });
-  const auto dup = std::adjacent_find(inputs.begin(), inputs.end(),
-                                      [](const ZipInput& a, const ZipInput& b) { return a.name == b.name; });
+  const auto dup =
+      std::adjacent_find(inputs.begin(), inputs.end(),
+                         [](const ZipInput& a, const ZipInput& b) { return a.name == b.name; });
   if (dup != inputs.end()) {
     return Error(ErrorCode::internal, "zip: duplicate entry name '" + dup->name + "'");
   }
@@ -307,8 +315,8 @@ uint32_t unix_mode(const ZipInput& input) {
 
 Result<ZipStats> write_zip(int fd, std::vector<ZipInput> inputs, const ZipOptions& options) {
   if (options.level < 0 || options.level > 12) {
-    return Error(ErrorCode::internal,
-                 "zip: compression level " + std::to_string(options.level) + " is outside libdeflate's 0..12");
+    return Error(ErrorCode::internal, "zip: compression level " + std::to_string(options.level) +
+                                          " is outside libdeflate's 0..12");
   }
   LPACK_TRY(prepare_names(inputs));
   const zip::DosDateTime when = zip::to_dos_date_time(options.timestamp);
@@ -334,7 +342,8 @@ Result<ZipStats> write_zip(int fd, std::vector<ZipInput> inputs, const ZipOption
     return slot;
   };
   auto compress = [&](Slot* slot) -> Slot* {
-    prepare_entry(*slot, inputs[slot->index], workers.local(), options.level, options.precompressed);
+    prepare_entry(*slot, inputs[slot->index], workers.local(), options.level,
+                  options.precompressed);
     return slot;
   };
   auto emit = [&](Slot* slot) {

@@ -40,8 +40,8 @@ namespace lpack::builder {
 inline constexpr int k_default_zip_level = 5;
 
 struct ZipInput {
-  std::string name;     // path inside the zip, "/"-separated; folders end without "/"
-  fs::path source;      // file to read (ignored for folders)
+  std::string name;  // path inside the zip, "/"-separated; folders end without "/"
+  fs::path source;   // file to read (ignored for folders)
   bool is_dir = false;
   bool executable = false;  // 0755 instead of 0644
 };
@@ -51,7 +51,7 @@ struct ZipOptions {
   // Callers pass SOURCE_DATE_EPOCH, else 315532800 (1980-01-01 00:00:00 UTC).
   int64_t timestamp = 315532800;
   int level = k_default_zip_level;  // libdeflate compression level, 0..12
-  int threads = 0;  // 0: all cores; never changes the output bytes
+  int threads = 0;                  // 0: all cores; never changes the output bytes
   // Entries compressed ahead of time (precompress.hpp), reused for files whose bytes hash to
   // one of them; never changes the output bytes either. Null: none.
   const PrecompressedSet* precompressed = nullptr;

@@ -343,9 +343,8 @@ Step layer_step(const PythonRuntimeInfo& runtime, Arch arch, const Dependencies&
       pip.argv.end(),
       // --root-user-action: pip's warning about root is noise inside a scratch --target.
       {"--isolated", "--disable-pip-version-check", "--no-input", "install",
-       "--root-user-action=ignore", "--no-compile",
-       "--only-binary=:all:", "--implementation", "cp", "--python-version",
-       std::string(runtime.version), "--abi", std::string(runtime.abi)});
+       "--root-user-action=ignore", "--no-compile", "--only-binary=:all:", "--implementation", "cp",
+       "--python-version", std::string(runtime.version), "--abi", std::string(runtime.abi)});
   for (const auto& tag : tags) pip.argv.insert(pip.argv.end(), {"--platform", tag});
   for (const auto& flag : index_flags(index)) pip.argv.push_back(flag);
   // pip's download cache: makes a rebuild faster, never different (hashes still checked).

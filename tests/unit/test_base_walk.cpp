@@ -50,7 +50,8 @@ TEST_F(BaseWalk, ListsFilesInBytewisePathOrderWithTheirStat) {
   options.with_dirs = true;
   auto entries = walk_tree(root, options);
   ASSERT_TRUE(entries.has_value()) << entries.error().message();
-  EXPECT_EQ(paths(*entries), (std::vector<std::string>{"a/", "a.b", "a/sub/", "a/sub/y", "a/z.txt", "b"}));
+  EXPECT_EQ(paths(*entries),
+            (std::vector<std::string>{"a/", "a.b", "a/sub/", "a/sub/y", "a/z.txt", "b"}));
   const TreeEntry& b = entries->back();
   EXPECT_TRUE(b.executable);
   EXPECT_EQ(b.size, 5u);
@@ -80,7 +81,8 @@ TEST_F(BaseWalk, SymlinksInsideAreFollowedAndOthersAreBadInput) {
   fs::create_directory_symlink("real", root / "alias");
   auto entries = walk_tree(root, {});
   ASSERT_TRUE(entries.has_value()) << entries.error().message();
-  EXPECT_EQ(paths(*entries), (std::vector<std::string>{"alias/data.txt", "link.txt", "real/data.txt"}));
+  EXPECT_EQ(paths(*entries),
+            (std::vector<std::string>{"alias/data.txt", "link.txt", "real/data.txt"}));
   EXPECT_EQ((*entries)[1].source, (fs::canonical(root) / "real/data.txt").string());
 
   fs::create_symlink(m_dir->path(), root / "real/escape");
@@ -88,7 +90,8 @@ TEST_F(BaseWalk, SymlinksInsideAreFollowedAndOthersAreBadInput) {
   ASSERT_FALSE(outside.has_value());
   EXPECT_EQ(outside.error().code(), ErrorCode::bad_input);
   // Reached through "alias" and "real": the smaller path is named, whichever worker saw it.
-  EXPECT_NE(outside.error().message().find("alias/escape: symlink points outside"), std::string::npos)
+  EXPECT_NE(outside.error().message().find("alias/escape: symlink points outside"),
+            std::string::npos)
       << outside.error().message();
 }
 
@@ -97,13 +100,15 @@ TEST_F(BaseWalk, DanglingLinksAndLoopsAreNamed) {
   fs::create_symlink("nowhere", root / "d/broken");
   auto dangling = walk_tree(root, {});
   ASSERT_FALSE(dangling.has_value());
-  EXPECT_NE(dangling.error().message().find("d/broken: symlink points to a missing file"), std::string::npos);
+  EXPECT_NE(dangling.error().message().find("d/broken: symlink points to a missing file"),
+            std::string::npos);
 
   fs::remove(root / "d/broken");
   fs::create_directory_symlink("..", root / "d/up");
   auto loop = walk_tree(root, {});
   ASSERT_FALSE(loop.has_value());
-  EXPECT_NE(loop.error().message().find("d/up: symlink loop"), std::string::npos) << loop.error().message();
+  EXPECT_NE(loop.error().message().find("d/up: symlink loop"), std::string::npos)
+      << loop.error().message();
 }
 
 // A tree a tool is still writing: what cannot be listed is left out rather than fatal.
@@ -122,7 +127,8 @@ TEST_F(BaseWalk, BestEffortLeavesOutWhatItCannotList) {
 // Folders are listed in parallel; the result must not depend on how many workers there are.
 TEST_F(BaseWalk, SameResultWithOneWorkerOrMany) {
   for (int d = 0; d < 40; ++d) {
-    for (int f = 0; f < 25; ++f) file("d" + std::to_string(d % 7) + "/s" + std::to_string(d) + "/f" + std::to_string(f));
+    for (int f = 0; f < 25; ++f)
+      file("d" + std::to_string(d % 7) + "/s" + std::to_string(d) + "/f" + std::to_string(f));
   }
   WalkOptions options;
   options.with_dirs = true;
@@ -132,7 +138,8 @@ TEST_F(BaseWalk, SameResultWithOneWorkerOrMany) {
     arena.execute([&] {
       auto entries = walk_tree(root, options);
       ASSERT_TRUE(entries.has_value());
-      for (const auto& e : *entries) out.push_back(e.path + " " + e.source + " " + std::to_string(e.inode));
+      for (const auto& e : *entries)
+        out.push_back(e.path + " " + e.source + " " + std::to_string(e.inode));
     });
     return out;
   };

@@ -36,7 +36,8 @@ TEST(ZipFormat, PrecompressedExtensions) {
 
 uint64_t le(const std::string& s, size_t at, int bytes) {
   uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(s[at + static_cast<size_t>(i)]);
+  for (int i = bytes - 1; i >= 0; --i)
+    v = (v << 8) | static_cast<uint8_t>(s[at + static_cast<size_t>(i)]);
   return v;
 }
 
@@ -51,13 +52,13 @@ TEST(ZipFormat, Zip64ExtraFieldsForLargeSizesAndOffsets) {
   std::string local;
   append_local_header(local, big, {});
   ASSERT_EQ(local.size(), 30u + 7 + 20);
-  EXPECT_EQ(le(local, 4, 2), 45u);            // version needed
-  EXPECT_EQ(le(local, 18, 4), 0xFFFFFFFFu);   // compressed size
-  EXPECT_EQ(le(local, 22, 4), 0xFFFFFFFFu);   // size
-  EXPECT_EQ(le(local, 28, 2), 20u);           // extra length
-  EXPECT_EQ(le(local, 37, 2), 1u);            // zip64 extra id
-  EXPECT_EQ(le(local, 41, 8), 5ull << 30);    // size
-  EXPECT_EQ(le(local, 49, 8), 5ull << 30);    // compressed size
+  EXPECT_EQ(le(local, 4, 2), 45u);           // version needed
+  EXPECT_EQ(le(local, 18, 4), 0xFFFFFFFFu);  // compressed size
+  EXPECT_EQ(le(local, 22, 4), 0xFFFFFFFFu);  // size
+  EXPECT_EQ(le(local, 28, 2), 20u);          // extra length
+  EXPECT_EQ(le(local, 37, 2), 1u);           // zip64 extra id
+  EXPECT_EQ(le(local, 41, 8), 5ull << 30);   // size
+  EXPECT_EQ(le(local, 49, 8), 5ull << 30);   // compressed size
 
   EntryRecord late;
   late.name = "late.txt";

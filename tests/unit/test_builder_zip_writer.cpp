@@ -9,10 +9,9 @@
 #include <libdeflate.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <tbb/global_control.h>
 #include <unistd.h>
 #include <zip.h>
-
-#include <tbb/global_control.h>
 
 #include <clocale>
 #include <cstdio>
@@ -43,8 +42,10 @@ class ScopedTz {
     ::tzset();
   }
   ~ScopedTz() {
-    if (m_old) ::setenv("TZ", m_old->c_str(), 1);
-    else ::unsetenv("TZ");
+    if (m_old)
+      ::setenv("TZ", m_old->c_str(), 1);
+    else
+      ::unsetenv("TZ");
     ::tzset();
   }
 
@@ -54,7 +55,8 @@ class ScopedTz {
 
 class ScopedLocale {
  public:
-  ScopedLocale(int category, const char* name) : m_category(category), m_old(std::setlocale(category, nullptr)) {
+  ScopedLocale(int category, const char* name)
+      : m_category(category), m_old(std::setlocale(category, nullptr)) {
     std::setlocale(category, name);
   }
   ~ScopedLocale() { std::setlocale(m_category, m_old.c_str()); }
@@ -75,7 +77,8 @@ class ScopedUmask {
 
 void write_file(const fs::path& path, std::string_view content, bool executable = false) {
   fs::create_directories(path.parent_path());
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0777 : 0666));
+  UniqueFd fd(
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0777 : 0666));
   ASSERT_TRUE(fd) << path;
   ASSERT_TRUE(write_all(fd.get(), content, path.string()));
 }
@@ -103,7 +106,9 @@ std::map<std::string, std::string> make_tree(const fs::path& root) {
       {"data/random.bin", random_bytes(64 * 1024, 42)},
       {"wheels/pkg-1.0-py3-none-any.whl", text_lines(200)},
       {"nested/a/b/c/deep.py", "print('deep')\n" + text_lines(10)},
-      {"\xc3\xbcnic\xc3\xb6" "de/na\xc3\xafve.txt", "caf\xc3\xa9\n"},
+      {"\xc3\xbcnic\xc3\xb6"
+       "de/na\xc3\xafve.txt",
+       "caf\xc3\xa9\n"},
   };
   for (const auto& [name, content] : files) write_file(root / name, content, name == "bin/run.sh");
   return files;
@@ -119,7 +124,8 @@ std::vector<ZipInput> inputs_for(const fs::path& root) {
   return inputs;
 }
 
-Result<ZipStats> zip_to(const fs::path& zip_path, std::vector<ZipInput> inputs, const ZipOptions& options = {}) {
+Result<ZipStats> zip_to(const fs::path& zip_path, std::vector<ZipInput> inputs,
+                        const ZipOptions& options = {}) {
   UniqueFd fd(::open(zip_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd) return errno_error(zip_path.string(), errno);
   return write_zip(fd.get(), std::move(inputs), options);
@@ -143,7 +149,9 @@ std::pair<int, std::string> run(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
-bool have_program(const char* name) { return find_program(name).has_value(); }
+bool have_program(const char* name) {
+  return find_program(name).has_value();
+}
 
 // Python's zipfile view of a zip: "testzip=None" then per entry, in central directory order,
 // "name mode(octal) method Y-M-D h:m:s size".
@@ -154,7 +162,8 @@ std::string python_listing(const fs::path& zip_path, const fs::path& scratch) {
              "with zipfile.ZipFile(sys.argv[1]) as z:\n"
              "    print('testzip=%s' % z.testzip())\n"
              "    for i in z.infolist():\n"
-             "        print('%s %o %d %04d-%02d-%02d %02d:%02d:%02d %d' % ((i.filename, i.external_attr >> 16,\n"
+             "        print('%s %o %d %04d-%02d-%02d %02d:%02d:%02d %d' % ((i.filename, "
+             "i.external_attr >> 16,\n"
              "              i.compress_type) + i.date_time + (i.file_size,)))\n");
   auto [status, output] = run("python3 '" + script.string() + "' '" + zip_path.string() + "'");
   EXPECT_EQ(status, 0) << output;
@@ -198,7 +207,9 @@ TEST_F(ZipWriterTest, LibzipReadsNamesSizesTimesModesMethodsAndContents) {
     methods[name] = st.comp_method;
     zip_uint8_t opsys = 0;
     zip_uint32_t attributes = 0;
-    ASSERT_EQ(zip_file_get_external_attributes(za, static_cast<zip_uint64_t>(i), 0, &opsys, &attributes), 0);
+    ASSERT_EQ(
+        zip_file_get_external_attributes(za, static_cast<zip_uint64_t>(i), 0, &opsys, &attributes),
+        0);
     EXPECT_EQ(opsys, ZIP_OPSYS_UNIX);
     const bool is_dir = name.back() == '/';
     const uint32_t expected_mode = is_dir ? 040755 : name == "bin/run.sh" ? 0100755 : 0100644;
@@ -214,7 +225,8 @@ TEST_F(ZipWriterTest, LibzipReadsNamesSizesTimesModesMethodsAndContents) {
     std::string content(expected.size(), '\0');
     zip_file_t* f = zip_fopen_index(za, static_cast<zip_uint64_t>(i), 0);
     ASSERT_NE(f, nullptr) << name;
-    EXPECT_EQ(zip_fread(f, content.data(), content.size()), static_cast<zip_int64_t>(content.size()));
+    EXPECT_EQ(zip_fread(f, content.data(), content.size()),
+              static_cast<zip_int64_t>(content.size()));
     zip_fclose(f);
     EXPECT_EQ(content, expected) << name;
   }
@@ -227,18 +239,22 @@ TEST_F(ZipWriterTest, LibzipReadsNamesSizesTimesModesMethodsAndContents) {
   EXPECT_EQ(methods["hello.txt"], ZIP_CM_DEFLATE);
   EXPECT_EQ(methods["nested/a/b/c/deep.py"], ZIP_CM_DEFLATE);
   EXPECT_EQ(methods["data/random.bin"], ZIP_CM_STORE) << "incompressible data is stored";
-  EXPECT_EQ(methods["wheels/pkg-1.0-py3-none-any.whl"], ZIP_CM_STORE) << "a wheel is already compressed";
+  EXPECT_EQ(methods["wheels/pkg-1.0-py3-none-any.whl"], ZIP_CM_STORE)
+      << "a wheel is already compressed";
   EXPECT_EQ(methods["bin/"], ZIP_CM_STORE);
 }
 
 // Reads every entry with libarchive, either through the central directory (seekable) or
 // through the local headers alone (streamable); returns "name mode" lines and contents.
-void check_with_libarchive(const fs::path& zip_path, const std::map<std::string, std::string>& files,
-                           bool streamable) {
+void check_with_libarchive(const fs::path& zip_path,
+                           const std::map<std::string, std::string>& files, bool streamable) {
   archive* a = archive_read_new();
-  if (streamable) archive_read_support_format_zip_streamable(a);
-  else archive_read_support_format_zip_seekable(a);
-  ASSERT_EQ(archive_read_open_filename(a, zip_path.c_str(), 1 << 16), ARCHIVE_OK) << archive_error_string(a);
+  if (streamable)
+    archive_read_support_format_zip_streamable(a);
+  else
+    archive_read_support_format_zip_seekable(a);
+  ASSERT_EQ(archive_read_open_filename(a, zip_path.c_str(), 1 << 16), ARCHIVE_OK)
+      << archive_error_string(a);
   archive_entry* entry = nullptr;
   size_t seen_files = 0, seen_dirs = 0;
   int r = 0;
@@ -263,7 +279,8 @@ void check_with_libarchive(const fs::path& zip_path, const std::map<std::string,
     std::string content;
     char buffer[8192];
     la_ssize_t n = 0;
-    while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0) content.append(buffer, static_cast<size_t>(n));
+    while ((n = archive_read_data(a, buffer, sizeof buffer)) > 0)
+      content.append(buffer, static_cast<size_t>(n));
     EXPECT_EQ(n, 0) << archive_error_string(a);
     EXPECT_EQ(content, files.at(name)) << name;
     ++seen_files;
@@ -311,8 +328,10 @@ TEST_F(ZipWriterTest, PythonZipfileSeesOrderModesMethodsAndDosEpoch) {
             "nested/a/b/c/deep.py 100644 8 1980-01-01 00:00:00 294\n"
             "wheels/ 40755 0 1980-01-01 00:00:00 0\n"
             "wheels/pkg-1.0-py3-none-any.whl 100644 0 1980-01-01 00:00:00 5890\n"
-            "\xc3\xbcnic\xc3\xb6" "de/ 40755 0 1980-01-01 00:00:00 0\n"
-            "\xc3\xbcnic\xc3\xb6" "de/na\xc3\xafve.txt 100644 0 1980-01-01 00:00:00 6\n");
+            "\xc3\xbcnic\xc3\xb6"
+            "de/ 40755 0 1980-01-01 00:00:00 0\n"
+            "\xc3\xbcnic\xc3\xb6"
+            "de/na\xc3\xafve.txt 100644 0 1980-01-01 00:00:00 6\n");
 }
 
 // If this digest changes, so do the bytes of every zip lpack writes: expected after an
@@ -322,14 +341,17 @@ TEST_F(ZipWriterTest, GoldenBytes) {
   write_file(dir() / "src/a.txt", "hello, lambda\nhello, lambda\nhello, lambda\n");
   write_file(dir() / "src/bin/run", "#!/bin/sh\nexec python3 app.py\n", true);
   std::string lines;  // long enough that the level changes the deflate stream
-  for (int i = 0; i < 400; ++i) lines += "row " + std::to_string(i * 7919 % 1000) + " of the golden table\n";
+  for (int i = 0; i < 400; ++i)
+    lines += "row " + std::to_string(i * 7919 % 1000) + " of the golden table\n";
   write_file(dir() / "src/lib/table.txt", lines);
   ZipOptions options;
   options.timestamp = 1700000000;
   auto stats = zip_to(dir() / "out.zip", inputs_for(dir() / "src"), options);
   ASSERT_TRUE(stats) << stats.error().message();
-  EXPECT_EQ(std::string(LIBDEFLATE_VERSION_STRING), "1.14") << "libdeflate changed: recompute the digest";
-  EXPECT_EQ(to_hex(stats->sha256), "47a48551912a5173f5ed6f98f1200495ad2746a15437112057af90453ebf68f6");
+  EXPECT_EQ(std::string(LIBDEFLATE_VERSION_STRING), "1.14")
+      << "libdeflate changed: recompute the digest";
+  EXPECT_EQ(to_hex(stats->sha256),
+            "47a48551912a5173f5ed6f98f1200495ad2746a15437112057af90453ebf68f6");
 }
 
 TEST_F(ZipWriterTest, SameBytesForOneOrEightThreads) {
@@ -337,7 +359,8 @@ TEST_F(ZipWriterTest, SameBytesForOneOrEightThreads) {
   // Enough varied entries that eight workers finish out of order.
   for (int i = 0; i < 300; ++i) {
     write_file(dir() / "src/many" / (std::to_string(i) + ".txt"),
-               text_lines(i % 37) + random_bytes(static_cast<size_t>(i * 13 % 900), static_cast<uint32_t>(i)));
+               text_lines(i % 37) +
+                   random_bytes(static_cast<size_t>(i * 13 % 900), static_cast<uint32_t>(i)));
   }
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, 8);
   ZipOptions one;
@@ -364,7 +387,8 @@ TEST_F(ZipWriterTest, SameBytesWhateverTheUmask) {
     ScopedUmask mask(0);
     make_tree(dir() / "src000");
   }
-  ASSERT_EQ(fs::status(dir() / "src077/hello.txt").permissions(), fs::perms::owner_read | fs::perms::owner_write);
+  ASSERT_EQ(fs::status(dir() / "src077/hello.txt").permissions(),
+            fs::perms::owner_read | fs::perms::owner_write);
   auto a = zip_to(dir() / "a.zip", inputs_for(dir() / "src022"));
   auto b = zip_to(dir() / "b.zip", inputs_for(dir() / "src077"));
   auto c = zip_to(dir() / "c.zip", inputs_for(dir() / "src000"));
@@ -379,7 +403,7 @@ TEST_F(ZipWriterTest, SameBytesWhateverTheTimeZone) {
   options.timestamp = 1700000000;
   {
     ScopedTz tz("Pacific/Kiritimati");  // UTC+14: a different calendar day from UTC
-    const time_t when = 1700000000;  // 22:13:20 UTC
+    const time_t when = 1700000000;     // 22:13:20 UTC
     std::tm local{};
     ASSERT_NE(::localtime_r(&when, &local), nullptr);
     ASSERT_EQ(local.tm_hour, 12) << "Pacific/Kiritimati is unknown here: install tzdata";
@@ -435,7 +459,8 @@ TEST_F(ZipWriterTest, SourceDateEpochBecomesUtcDosTime) {
              "        print(epoch, '%04d-%02d-%02d %02d:%02d:%02d' % z.infolist()[0].date_time)\n");
   std::string args;
   for (size_t i = 0; i < cases.size(); ++i) {
-    args += " " + std::to_string(cases[i].first) + " '" + (dir() / ("out" + std::to_string(i) + ".zip")).string() + "'";
+    args += " " + std::to_string(cases[i].first) + " '" +
+            (dir() / ("out" + std::to_string(i) + ".zip")).string() + "'";
   }
   auto [status, output] = run("python3 '" + script.string() + "'" + args);
   EXPECT_EQ(status, 0) << output;
@@ -478,7 +503,8 @@ TEST_F(ZipWriterTest, Zip64ForSeventyThousandEntries) {
              "    names = z.namelist()\n"
              "    assert names == sorted(names, key=lambda n: n.encode()), 'unsorted'\n"
              "    print(len(names), z.testzip(), z.read('d42/f00042.txt'))\n");
-  auto [status, output] = run("python3 '" + script.string() + "' '" + (dir() / "big.zip").string() + "'");
+  auto [status, output] =
+      run("python3 '" + script.string() + "' '" + (dir() / "big.zip").string() + "'");
   EXPECT_EQ(status, 0) << output;
   EXPECT_EQ(output, "70100 None b'tiny\\n'\n");
 }
@@ -502,10 +528,10 @@ TEST_F(ZipWriterTest, LargeEntriesPassTheOutputBuffer) {
 TEST_F(ZipWriterTest, PrecompressedEntriesGiveTheSameBytes) {
   ASSERT_TRUE(have_program("python3")) << "python3 is not on PATH";
   const fs::path src = dir() / "src";
-  write_file(src / "big/a.txt", text_lines(60000));                    // ~2 MB, deflated
-  write_file(src / "big/copy.txt", text_lines(60000));                 // the same bytes again
-  write_file(src / "big/random.bin", random_bytes(3 << 20, 9));        // deflate cannot shrink it
-  write_file(src / "small.txt", text_lines(10));                       // below the size threshold
+  write_file(src / "big/a.txt", text_lines(60000));              // ~2 MB, deflated
+  write_file(src / "big/copy.txt", text_lines(60000));           // the same bytes again
+  write_file(src / "big/random.bin", random_bytes(3 << 20, 9));  // deflate cannot shrink it
+  write_file(src / "small.txt", text_lines(10));                 // below the size threshold
   auto plain = zip_to(dir() / "plain.zip", inputs_for(src));
   ASSERT_TRUE(plain) << plain.error().message();
 
@@ -521,14 +547,14 @@ TEST_F(ZipWriterTest, PrecompressedEntriesGiveTheSameBytes) {
   // zip, which still reads back with the right contents (unzip checks every CRC).
   PrecompressedSet forged(k_default_zip_level);
   const std::string text = text_lines(60000);
-  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> fast(libdeflate_alloc_compressor(1),
-                                                                                   &libdeflate_free_compressor);
+  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> fast(
+      libdeflate_alloc_compressor(1), &libdeflate_free_compressor);
   PrecompressedEntry entry;
   entry.size = text.size();
   entry.crc32 = libdeflate_crc32(0, text.data(), text.size());
   entry.deflated.resize(text.size() - 1);
-  entry.deflated.resize(deflate_entry(fast.get(), reinterpret_cast<const uint8_t*>(text.data()), text.size(),
-                                      entry.deflated.data()));
+  entry.deflated.resize(deflate_entry(fast.get(), reinterpret_cast<const uint8_t*>(text.data()),
+                                      text.size(), entry.deflated.data()));
   forged.add(cache::hash_bytes(text), std::move(entry));
   ZipOptions with_forged;
   with_forged.precompressed = &forged;
@@ -566,7 +592,8 @@ TEST_F(ZipWriterTest, WritesToAPipe) {
   std::string piped;
   char buffer[4096];
   ssize_t n = 0;
-  while ((n = ::read(read_end.get(), buffer, sizeof buffer)) > 0) piped.append(buffer, static_cast<size_t>(n));
+  while ((n = ::read(read_end.get(), buffer, sizeof buffer)) > 0)
+    piped.append(buffer, static_cast<size_t>(n));
   auto file = zip_to(dir() / "a.zip", {{"a.txt", dir() / "a.txt", false, false}});
   ASSERT_TRUE(file);
   EXPECT_EQ(piped, file_bytes(dir() / "a.zip"));
@@ -600,8 +627,10 @@ TEST_F(ZipWriterTest, UnreadableSourceIsAnIoErrorNamingThePath) {
 }
 
 TEST(ZipCompressor, IdentityNamesVersionAndLevel) {
-  EXPECT_EQ(compressor_identity(), std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + " level 5");
-  EXPECT_EQ(compressor_identity(9), std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + " level 9");
+  EXPECT_EQ(compressor_identity(),
+            std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + " level 5");
+  EXPECT_EQ(compressor_identity(9),
+            std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + " level 9");
 }
 
 TEST_F(ZipWriterTest, LevelOutsideLibdeflateRangeIsRejected) {

@@ -1,12 +1,11 @@
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 #include <xxhash.h>
 
 #include <map>
 #include <optional>
 #include <random>
 #include <string>
-
-#include <tbb/global_control.h>
 
 #include "base/fs.hpp"
 #include "base/walk.hpp"

@@ -195,7 +195,8 @@ TEST_F(CacheStore, CorruptRecordIsAMissWithAWarning) {
   flipped[20] = static_cast<char>(flipped[20] ^ 1);
   for (const std::string& bytes :
        {flipped, good.substr(0, good.size() / 2), std::string(), std::string("\n\n\n"),
-        format::seal("lpack-record " + std::to_string(format::k_record_version) + "\nkey " + key + "\n")}) {
+        format::seal("lpack-record " + std::to_string(format::k_record_version) + "\nkey " + key +
+                     "\n")}) {
     ASSERT_TRUE(write_file_atomic(record_path(key), bytes).has_value());
     EXPECT_FALSE(m_store->lookup(key).has_value());
     EXPECT_FALSE(fs::exists(record_path(key)));
@@ -222,14 +223,18 @@ TEST_F(CacheStore, VerifyReportsARecordWhoseXxh3DoesNotMatchItsBlob) {
   auto report = m_store->verify();
   ASSERT_TRUE(report.has_value());
   ASSERT_EQ(report->corrupt.size(), 1u);
-  EXPECT_NE(report->corrupt[0].find("blob_xxh3 " + wrong.blob_xxh3 + " does not match its blob"), std::string::npos)
+  EXPECT_NE(report->corrupt[0].find("blob_xxh3 " + wrong.blob_xxh3 + " does not match its blob"),
+            std::string::npos)
       << report->corrupt[0];
 }
 
 TEST_F(CacheStore, RecordOfAnotherVersionIsAMissLeftInPlace) {
   std::string key = key_of("k");
   put(key, "blob");
-  ASSERT_TRUE(write_file_atomic(record_path(key), format::seal("lpack-record " + std::to_string(format::k_record_version + 1) + "\nnew fields\n"))
+  ASSERT_TRUE(write_file_atomic(
+                  record_path(key),
+                  format::seal("lpack-record " + std::to_string(format::k_record_version + 1) +
+                               "\nnew fields\n"))
                   .has_value());
   EXPECT_FALSE(m_store->lookup(key).has_value());
   EXPECT_TRUE(fs::exists(record_path(key)));
