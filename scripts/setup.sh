@@ -13,7 +13,7 @@ with_tests=0
 build_packages=(
   g++ cmake ninja-build pkg-config git
   libarchive-dev libzip-dev libssl-dev libseccomp-dev nlohmann-json3-dev libxxhash-dev
-  libtbb-dev libtomlplusplus-dev libcli11-dev libdeflate-dev zlib1g-dev
+  libtbb-dev libtomlplusplus-dev libcli11-dev libdeflate-dev zlib1g-dev libcurl4-openssl-dev
   libgtest-dev
   python3 python3-pip zip unzip
 )
@@ -25,6 +25,7 @@ test_packages=(
   libmaven-jar-plugin-java libmaven-dependency-plugin-java libmaven-install-plugin-java
   libsurefire-java junit4 libcommons-lang3-java gradle
   nodejs npm
+  nginx-full protobuf-compiler
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
