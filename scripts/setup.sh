@@ -25,7 +25,7 @@ test_packages=(
   libmaven-jar-plugin-java libmaven-dependency-plugin-java libmaven-install-plugin-java
   libsurefire-java junit4 libcommons-lang3-java gradle
   nodejs npm
-  nginx-full protobuf-compiler
+  nginx-full protobuf-compiler curl
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
