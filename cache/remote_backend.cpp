@@ -122,7 +122,7 @@ std::optional<NetrcEntry> netrc_lookup(std::string_view netrc_text, std::string_
 Result<std::unique_ptr<RemoteBackend>> open_remote_backend(std::string_view url,
                                                            const RemoteContext& context) {
   auto bad = [&](std::string_view why) {
-    return bad_usage("remote cache '" + strip_url_credentials(url) + "': " + std::string(why) +
+    return bad_usage("remote cache '" + net::display_url(url) + "': " + std::string(why) +
                      "; expected s3://bucket[/prefix] or http(s)://host[:port][/path]");
   };
   if (context.aws.transport == nullptr || context.aws.clock == nullptr)

@@ -148,9 +148,16 @@ std::string Url::str() const {
   return origin() + path + (query.empty() ? "" : "?" + query);
 }
 
+std::string display_url(std::string_view text) {
+  std::string out = strip_url_credentials(text);
+  const size_t at = out.find('@');
+  if (at != std::string::npos && at < out.find('/')) out = "***@" + out.substr(at + 1);
+  return out;
+}
+
 Result<Url> parse_url(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return bad_input("URL '" + strip_url_credentials(text) + "': " + std::string(why) +
+    return bad_input("URL '" + display_url(text) + "': " + std::string(why) +
                      "; expected http(s)://host[:port]/path");
   };
   Url url;

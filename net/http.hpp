@@ -137,4 +137,7 @@ struct Url {
 // A bad_input Error quotes the URL without its userinfo.
 Result<Url> parse_url(std::string_view text);
 
+// `text` for a message: any "user:password@" removed, even from text that is not a URL.
+std::string display_url(std::string_view text);
+
 }  // namespace lpack::net

@@ -128,7 +128,7 @@ TEST_F(Chain, WebIdentityFromTheEnvironmentIsUnsigned) {
   const HttpRequest sent = transport.requests()[0];
   EXPECT_EQ(sent.url, "http://127.0.0.1:5000/");
   EXPECT_FALSE(find_header(sent.headers, "Authorization"));
-  EXPECT_NE(sent.body.data.find("WebIdentityToken=oidc-token-value&"), std::string::npos);
+  EXPECT_TRUE(sent.body.data.ends_with("&WebIdentityToken=oidc-token-value")) << "(the token without its newline)";
   EXPECT_NE(sent.body.data.find("RoleSessionName=ci-run"), std::string::npos);
 }
 
