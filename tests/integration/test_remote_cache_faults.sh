@@ -47,9 +47,10 @@ check_mode slow timeout --timeout 3 --attempts 1
 # 429 with Retry-After is retried after the pause, then succeeds when the server recovers.
 fault_mode "429:1"
 ( sleep 0.5; fault_mode ok ) &
+recover=$!
 expect_exit 0 "throttled then recovered" -- probe cache get --attempts 3 --local "$TEST_TMP/c-429ok" --remote "$FAULT_URL" "$KEY" "$TEST_TMP/ok2.zip"
 expect_output_contains "hit after the pause" "hit remote"
-wait
+wait "$recover"
 
 for mode in corrupt truncate; do
   fault_mode "$mode"

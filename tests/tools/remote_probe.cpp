@@ -13,11 +13,10 @@
 // The environment and HOME are the process's. Output: "ok", "hit local", "hit remote",
 // "miss", then "warning: ..." lines and a "counters ..." line; "error (<kind>): <message>"
 // and exit 1 on failure; exit 3 for a cache miss.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -56,7 +55,8 @@ net::Environment process_env() {
   for (char** e = environ; *e; ++e) {
     std::string_view kv(*e);
     const size_t eq = kv.find('=');
-    if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    if (eq != std::string_view::npos)
+      env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
   }
   return env;
 }
@@ -76,7 +76,8 @@ int sign(const Options&) {
                                 .s3_rules = j.value("s3", false),
                                 .unsigned_payload = j.value("unsigned", false),
                                 .add_content_sha256 = j.value("s3", false)};
-    auto details = net::sign_request(request, creds, options, std::chrono::system_clock::from_time_t(j["time"].get<int64_t>()));
+    auto details = net::sign_request(
+        request, creds, options, std::chrono::system_clock::from_time_t(j["time"].get<int64_t>()));
     if (!details) return fail(details.error());
     std::cout << details->authorization << "\n";
   }
@@ -91,13 +92,17 @@ struct World {
 
 World make_world(const Options& o) {
   World w;
-  w.curl = net::make_curl_transport({.connect_timeout_seconds = std::min(o.timeout, 10.0),
-                                     .timeout_seconds = o.timeout,
-                                     .low_speed_bytes = 1024,
-                                     .low_speed_seconds = static_cast<long>(std::max(1.0, std::min(o.timeout, 30.0)))});
+  w.curl = net::make_curl_transport(
+      {.connect_timeout_seconds = std::min(o.timeout, 10.0),
+       .timeout_seconds = o.timeout,
+       .low_speed_bytes = 1024,
+       .low_speed_seconds = static_cast<long>(std::max(1.0, std::min(o.timeout, 30.0)))});
   w.retry = std::make_unique<net::RetryingTransport>(
-      *w.curl, net::RetryPolicy{.max_attempts = o.attempts, .base_delay = std::chrono::milliseconds(100),
-                                .max_delay = std::chrono::milliseconds(2000), .max_total = std::chrono::seconds(60)},
+      *w.curl,
+      net::RetryPolicy{.max_attempts = o.attempts,
+                       .base_delay = std::chrono::milliseconds(100),
+                       .max_delay = std::chrono::milliseconds(2000),
+                       .max_total = std::chrono::seconds(60)},
       net::system_clock(), net::system_random());
   w.aws.env = process_env();
   w.aws.home = net::env_value(w.aws.env, "HOME").value_or("");
@@ -125,7 +130,8 @@ int s3(const Options& o) {
   if (!endpoint) return fail(endpoint.error());
   auto provider = net::make_default_credentials_provider(w.aws);
   net::AwsClient aws(*w.aws.transport, *provider, *w.aws.clock, *endpoint);
-  net::S3Client client(aws, net::S3Options{.multipart_threshold = 8ull << 20, .part_size = 5ull << 20});
+  net::S3Client client(aws,
+                       net::S3Options{.multipart_threshold = 8ull << 20, .part_size = 5ull << 20});
   const std::string& op = o.args[1];
   const std::string& bucket = o.args[2];
   const std::string key = o.args.size() > 3 ? o.args[3] : "";
@@ -177,8 +183,9 @@ void report(cache::TieredStore& store) {
   for (const auto& w : store.local().take_warnings()) std::cout << "warning: " << w << "\n";
   const auto c = store.counters();
   std::cout << "counters hits=" << c.hits << " misses=" << c.misses << " errors=" << c.errors
-            << " corrupt=" << c.corrupt << " uploads=" << c.uploads << " dropped=" << c.uploads_dropped
-            << " down=" << c.bytes_down << " up=" << c.bytes_up << " enabled=" << store.remote_enabled() << "\n";
+            << " corrupt=" << c.corrupt << " uploads=" << c.uploads
+            << " dropped=" << c.uploads_dropped << " down=" << c.bytes_down << " up=" << c.bytes_up
+            << " enabled=" << store.remote_enabled() << "\n";
 }
 
 int cache_command(const Options& o) {
@@ -189,7 +196,8 @@ int cache_command(const Options& o) {
   World w = make_world(o);
   auto local = cache::LocalStore::open(o.local);
   if (!local) return fail(local.error());
-  auto backend = cache::open_remote_backend(o.remote, {.aws = w.aws, .endpoint_url = o.endpoint_url});
+  auto backend =
+      cache::open_remote_backend(o.remote, {.aws = w.aws, .endpoint_url = o.endpoint_url});
   if (!backend) return fail(backend.error());
   cache::TieredStore store(**local, std::move(*backend), {.write = o.write}, *w.aws.clock);
   const std::string& key = o.args[2];
@@ -217,7 +225,8 @@ int cache_command(const Options& o) {
     } else {
       auto fetched = store.local().fetch_blob(hit->record.blob_sha256, file);
       if (!fetched) return fail(fetched.error());
-      std::cout << (hit->source == cache::TieredStore::Source::remote ? "hit remote" : "hit local") << "\n";
+      std::cout << (hit->source == cache::TieredStore::Source::remote ? "hit remote" : "hit local")
+                << "\n";
     }
   } else {
     std::cerr << "unknown cache operation\n";
@@ -236,14 +245,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--write") o.write = true;
-    else if (a == "--if-none-match") o.if_none_match = true;
-    else if (a == "--local") o.local = next();
-    else if (a == "--remote") o.remote = next();
-    else if (a == "--endpoint-url") o.endpoint_url = next();
-    else if (a == "--timeout") o.timeout = std::atof(next().c_str());
-    else if (a == "--attempts") o.attempts = std::atoi(next().c_str());
-    else o.args.push_back(a);
+    if (a == "--write")
+      o.write = true;
+    else if (a == "--if-none-match")
+      o.if_none_match = true;
+    else if (a == "--local")
+      o.local = next();
+    else if (a == "--remote")
+      o.remote = next();
+    else if (a == "--endpoint-url")
+      o.endpoint_url = next();
+    else if (a == "--timeout")
+      o.timeout = std::atof(next().c_str());
+    else if (a == "--attempts")
+      o.attempts = std::atoi(next().c_str());
+    else
+      o.args.push_back(a);
   }
   if (o.args.empty()) {
     std::cerr << "usage: lpack_remote_probe sign|creds|s3|cache ...\n";

@@ -40,13 +40,15 @@ TEST(CacheReapi, Varints) {
 TEST(CacheReapi, KnownBytes) {
   reapi::ActionResult r;
   r.output_files.push_back({"a", {"h", 3}, true});
-  // output_files(2): len 12 { path(1) "a", digest(2) len 5 { hash(1) "h", size(2) 3 }, is_executable(4) 1 }
-  const std::string expected("\x12\x0c\x0a\x01"
-                             "a"
-                             "\x12\x05\x0a\x01"
-                             "h"
-                             "\x10\x03\x20\x01",
-                             14);
+  // output_files(2): len 12 { path(1) "a", digest(2) len 5 { hash(1) "h", size(2) 3 },
+  // is_executable(4) 1 }
+  const std::string expected(
+      "\x12\x0c\x0a\x01"
+      "a"
+      "\x12\x05\x0a\x01"
+      "h"
+      "\x10\x03\x20\x01",
+      14);
   EXPECT_EQ(reapi::encode(r), expected);
 }
 
@@ -88,9 +90,10 @@ TEST(CacheReapi, ProtocDecodeRawAgrees) {
                           .cwd = dir->path()});
   ASSERT_TRUE(run);
   ASSERT_EQ(run->exit_code, 0) << run->output;
-  const std::string expected = "2 {\n  1: \"lpack/artifact.zip\"\n  2 {\n    1: \"" + std::string(64, 'a') +
-                               "\"\n    2: 300\n  }\n}\n2 {\n  1: \"lpack/record\"\n  2 {\n    1: \"" +
-                               std::string(64, 'b') + "\"\n    2: 5\n  }\n  4: 1\n}\n";
+  const std::string expected =
+      "2 {\n  1: \"lpack/artifact.zip\"\n  2 {\n    1: \"" + std::string(64, 'a') +
+      "\"\n    2: 300\n  }\n}\n2 {\n  1: \"lpack/record\"\n  2 {\n    1: \"" +
+      std::string(64, 'b') + "\"\n    2: 5\n  }\n  4: 1\n}\n";
   EXPECT_EQ(run->output, expected);
 }
 
@@ -128,11 +131,13 @@ TEST(CacheRemoteRecord, EveryMismatchIsCorrupt) {
   altered[20] ^= 1;
   EXPECT_EQ(decode_remote_record(key, refs, altered).error().code(), ErrorCode::corrupt);
   // Looked up under another key.
-  EXPECT_EQ(decode_remote_record(to_hex(sha256("other")), refs, entry.record_text).error().code(), ErrorCode::corrupt);
+  EXPECT_EQ(decode_remote_record(to_hex(sha256("other")), refs, entry.record_text).error().code(),
+            ErrorCode::corrupt);
   // The action result names another artifact than the record.
   RemoteRefs swapped = refs;
   swapped.blob_sha256 = std::string(64, 'f');
-  EXPECT_EQ(decode_remote_record(key, swapped, entry.record_text).error().code(), ErrorCode::corrupt);
+  EXPECT_EQ(decode_remote_record(key, swapped, entry.record_text).error().code(),
+            ErrorCode::corrupt);
   // An ActionResult without lpack's files.
   reapi::ActionResult foreign;
   foreign.output_files.push_back({"bazel-out/x", {std::string(64, 'a'), 1}, false});

@@ -7,10 +7,10 @@
 #include <mutex>
 
 #include "base/sha256.hpp"
+#include "cache/remote_backends.hpp"
 #include "cache/remote_record.hpp"
 #include "cache/tiered_store.hpp"
 #include "fake_transport.hpp"
-#include "cache/remote_backends.hpp"
 
 namespace lpack::cache {
 namespace {
@@ -19,7 +19,9 @@ class MemoryBackend final : public RemoteBackend {
  public:
   std::string describe() const override { return "mem://test"; }
 
-  Result<std::string> get_record(std::string_view key) override { return get("ac/" + std::string(key)); }
+  Result<std::string> get_record(std::string_view key) override {
+    return get("ac/" + std::string(key));
+  }
   Result<void> put_record(std::string_view key, std::string_view bytes) override {
     return put("ac/" + std::string(key), std::string(bytes));
   }
@@ -33,7 +35,9 @@ class MemoryBackend final : public RemoteBackend {
     LPACK_TRY(write_file_atomic(dest, bytes));
     return bytes.size();
   }
-  Result<std::string> get_blob_bytes(std::string_view sha, uint64_t) override { return get("cas/" + std::string(sha)); }
+  Result<std::string> get_blob_bytes(std::string_view sha, uint64_t) override {
+    return get("cas/" + std::string(sha));
+  }
   Result<void> put_blob(std::string_view sha, const fs::path& file, uint64_t) override {
     return put("cas/" + std::string(sha), LPACK_TRY(read_file(file)));
   }
@@ -57,7 +61,8 @@ class MemoryBackend final : public RemoteBackend {
     LPACK_TRY(fault("GET " + name));
     std::lock_guard lock(m_mutex);
     auto it = objects.find(name);
-    if (it == objects.end()) return Error(ErrorCode::not_found, "remote cache GET " + name + ": HTTP 404");
+    if (it == objects.end())
+      return Error(ErrorCode::not_found, "remote cache GET " + name + ": HTTP 404");
     return it->second;
   }
   Result<void> put(const std::string& name, std::string bytes) {
@@ -74,7 +79,8 @@ struct Tiered : ::testing::Test {
     local = std::move(LocalStore::open(dir.path() / "cache").value());
     auto backend = std::make_unique<MemoryBackend>();
     remote = backend.get();
-    store = std::make_unique<TieredStore>(*local, std::move(backend), TieredOptions{.write = true}, clock);
+    store = std::make_unique<TieredStore>(*local, std::move(backend), TieredOptions{.write = true},
+                                          clock);
   }
   // Puts a valid entry for `key` with artifact `blob` into the backend directly.
   OutputRecord seed(const std::string& key, const std::string& blob) {
@@ -159,25 +165,29 @@ TEST_F(Tiered, AbsentIsAPlainMiss) {
 }
 
 TEST_F(Tiered, ATimeoutSwitchesTheRemoteOffWithOneWarning) {
-  remote->fail_all = Error(ErrorCode::timeout, "remote cache GET http://127.0.0.1:1/ac/x: no answer in time");
+  remote->fail_all =
+      Error(ErrorCode::timeout, "remote cache GET http://127.0.0.1:1/ac/x: no answer in time");
   EXPECT_FALSE(store->lookup(k_key));
   EXPECT_FALSE(store->lookup(to_hex(sha256("second"))));
   EXPECT_FALSE(store->remote_enabled());
   EXPECT_EQ(remote->log.size(), 1u);  // the second lookup never reached the remote
   auto warnings = store->take_warnings();
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("mem://test switched off for this run (timeout)"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("mem://test switched off for this run (timeout)"), std::string::npos)
+      << warnings[0];
   // Writes are not attempted either.
-  ASSERT_TRUE(store->store(k_key, OutputRecord{to_hex(sha256("z")), std::string(32, '0'), 1, 0, 0, "c", "k"},
-                           blob_file("z")));
+  ASSERT_TRUE(store->store(
+      k_key, OutputRecord{to_hex(sha256("z")), std::string(32, '0'), 1, 0, 0, "c", "k"},
+      blob_file("z")));
   store->flush();
   EXPECT_EQ(remote->log.size(), 1u);
   EXPECT_EQ(store->first_failure()->code(), ErrorCode::timeout);
 }
 
 TEST_F(Tiered, UnauthorizedSwitchesOffAndItsMessageHasNoSecret) {
-  remote->fail_all = Error(ErrorCode::unauthorized,
-                           "remote cache GET https://cache/ac/x: HTTP 403 (AccessDenied: key AKIAIOSFODNN7EXAMPLE)");
+  remote->fail_all = Error(
+      ErrorCode::unauthorized,
+      "remote cache GET https://cache/ac/x: HTTP 403 (AccessDenied: key AKIAIOSFODNN7EXAMPLE)");
   EXPECT_FALSE(store->lookup(k_key));
   auto warnings = store->take_warnings();
   ASSERT_EQ(warnings.size(), 1u);
@@ -186,7 +196,8 @@ TEST_F(Tiered, UnauthorizedSwitchesOffAndItsMessageHasNoSecret) {
 }
 
 TEST_F(Tiered, WriteThroughPutsBlobsBeforeTheRecord) {
-  OutputRecord record{to_hex(sha256("built zip")), std::string(32, '0'), 9, 20, 2, "libdeflate-6", "text"};
+  OutputRecord record{
+      to_hex(sha256("built zip")), std::string(32, '0'), 9, 20, 2, "libdeflate-6", "text"};
   ASSERT_TRUE(store->store(k_key, record, blob_file("built zip")));
   store->flush();
   std::vector<std::string> puts;
@@ -197,8 +208,8 @@ TEST_F(Tiered, WriteThroughPutsBlobsBeforeTheRecord) {
   EXPECT_TRUE(puts[1].starts_with("PUT cas/"));
   EXPECT_EQ(puts[2], "PUT ac/" + k_key);
   EXPECT_EQ(store->counters().uploads, 1u);
-  EXPECT_EQ(store->counters().bytes_up, 9u + remote->objects["ac/" + k_key].size() +
-                                            remote->objects[puts[1].substr(4)].size());
+  EXPECT_EQ(store->counters().bytes_up,
+            9u + remote->objects["ac/" + k_key].size() + remote->objects[puts[1].substr(4)].size());
 
   // What was uploaded reads back as a verified remote hit in a fresh cache ("machine 2").
   auto dir2 = TempDir::create("lpack-tiered2-").value();
@@ -213,7 +224,8 @@ TEST_F(Tiered, WriteThroughPutsBlobsBeforeTheRecord) {
 }
 
 TEST_F(Tiered, AnExistingBlobIsNotUploadedAgain) {
-  OutputRecord record{to_hex(sha256("built zip")), std::string(32, '0'), 9, 20, 2, "libdeflate-6", "text"};
+  OutputRecord record{
+      to_hex(sha256("built zip")), std::string(32, '0'), 9, 20, 2, "libdeflate-6", "text"};
   remote->objects["cas/" + record.blob_sha256] = "built zip";
   ASSERT_TRUE(store->store(k_key, record, blob_file("built zip")));
   store->flush();
@@ -227,7 +239,8 @@ TEST_F(Tiered, ReadOnlyMakesNoWriteRequest) {
   MemoryBackend* ro = backend.get();
   TieredStore read_only(*local2, std::move(backend), TieredOptions{.write = false}, clock);
   EXPECT_FALSE(read_only.lookup(k_key));
-  OutputRecord record{to_hex(sha256("built zip")), std::string(32, '0'), 9, 20, 2, "libdeflate-6", "text"};
+  OutputRecord record{
+      to_hex(sha256("built zip")), std::string(32, '0'), 9, 20, 2, "libdeflate-6", "text"};
   ASSERT_TRUE(read_only.store(k_key, record, blob_file("built zip")));
   read_only.flush();
   for (const auto& op : ro->log) EXPECT_FALSE(op.starts_with("PUT")) << op;
@@ -240,11 +253,14 @@ TEST_F(Tiered, ManyStoresThroughASmallQueue) {
   auto backend = std::make_unique<MemoryBackend>();
   MemoryBackend* mem = backend.get();
   {
-    TieredStore small(*local2, std::move(backend), TieredOptions{.write = true, .queue_capacity = 1}, clock);
+    TieredStore small(*local2, std::move(backend),
+                      TieredOptions{.write = true, .queue_capacity = 1}, clock);
     for (int i = 0; i < 10; ++i) {
       const std::string bytes = "zip " + std::to_string(i);
-      OutputRecord record{to_hex(sha256(bytes)), std::string(32, '0'), bytes.size(), 0, 0, "c", "k"};
-      ASSERT_TRUE(small.store(to_hex(sha256("key " + std::to_string(i))), record, blob_file(bytes)));
+      OutputRecord record{
+          to_hex(sha256(bytes)), std::string(32, '0'), bytes.size(), 0, 0, "c", "k"};
+      ASSERT_TRUE(
+          small.store(to_hex(sha256("key " + std::to_string(i))), record, blob_file(bytes)));
     }
     small.flush();
     EXPECT_EQ(small.counters().uploads, 10u);
@@ -281,7 +297,9 @@ struct HttpBackendFixture : ::testing::Test {
   net::ManualClock clock{std::chrono::system_clock::from_time_t(1'700'000'000)};
   TempDir home = TempDir::create("lpack-home-").value();
   RemoteContext context(net::Environment env = {}) {
-    return RemoteContext{.aws = {.env = std::move(env), .home = home.path(), .transport = &transport, .clock = &clock}};
+    return RemoteContext{
+        .aws = {
+            .env = std::move(env), .home = home.path(), .transport = &transport, .clock = &clock}};
   }
 };
 
@@ -297,11 +315,13 @@ TEST_F(HttpBackendFixture, LayoutAndBasicAuthFromTheUrl) {
   EXPECT_EQ(record.error().message().find("alice"), std::string::npos);
   const auto sent = transport.requests();
   EXPECT_EQ(sent[0].url, "https://cache.example:8443/team/ac/" + k_key);
-  EXPECT_EQ(net::find_header(sent[0].headers, "Authorization"), "Basic YWxpY2U6czpjcmV0");  // alice:s:cret
+  EXPECT_EQ(net::find_header(sent[0].headers, "Authorization"),
+            "Basic YWxpY2U6czpjcmV0");  // alice:s:cret
 }
 
 TEST_F(HttpBackendFixture, BearerTokenFromTheEnvironmentAndNetrcFallback) {
-  auto bearer = open_remote_backend("http://127.0.0.1:8080", context({{"LPACK_REMOTE_CACHE_TOKEN", "tok123"}}));
+  auto bearer = open_remote_backend("http://127.0.0.1:8080",
+                                    context({{"LPACK_REMOTE_CACHE_TOKEN", "tok123"}}));
   ASSERT_TRUE(bearer);
   transport.push(test::response(200));
   EXPECT_TRUE((*bearer)->has_blob(std::string(64, 'a')).value());
@@ -309,7 +329,8 @@ TEST_F(HttpBackendFixture, BearerTokenFromTheEnvironmentAndNetrcFallback) {
   EXPECT_EQ(transport.requests()[0].method, "HEAD");
   EXPECT_EQ(transport.requests()[0].url, "http://127.0.0.1:8080/cas/" + std::string(64, 'a'));
 
-  ASSERT_TRUE(write_file_atomic(home.path() / ".netrc", "machine 127.0.0.1 login bob password pw\n"));
+  ASSERT_TRUE(
+      write_file_atomic(home.path() / ".netrc", "machine 127.0.0.1 login bob password pw\n"));
   auto netrc = open_remote_backend("http://127.0.0.1:8080/c", context());
   ASSERT_TRUE(netrc);
   transport.push(test::response(201));
@@ -333,11 +354,13 @@ TEST_F(HttpBackendFixture, StatusesAreTyped) {
 }
 
 TEST_F(HttpBackendFixture, BadRemoteUrls) {
-  for (const char* bad : {"ftp://u:pw@h/x", "s3://", "s3://Bad_Bucket/x", "http://u:pw@h/x?q=1", "cache", "u:pw@h"}) {
+  for (const char* bad :
+       {"ftp://u:pw@h/x", "s3://", "s3://Bad_Bucket/x", "http://u:pw@h/x?q=1", "cache", "u:pw@h"}) {
     auto backend = open_remote_backend(bad, context());
     ASSERT_FALSE(backend) << bad;
     EXPECT_EQ(backend.error().code(), ErrorCode::bad_usage);
-    EXPECT_EQ(backend.error().message().find(":pw"), std::string::npos) << backend.error().message();
+    EXPECT_EQ(backend.error().message().find(":pw"), std::string::npos)
+        << backend.error().message();
   }
 }
 

@@ -14,9 +14,10 @@ using test::FakeTransport;
 using test::response;
 
 std::string sts_answer(std::string_view action, std::string_view id) {
-  return "<" + std::string(action) + "Response><" + std::string(action) + "Result><Credentials><AccessKeyId>" +
-         std::string(id) +
-         "</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey><SessionToken>assumed-token</SessionToken>"
+  return "<" + std::string(action) + "Response><" + std::string(action) +
+         "Result><Credentials><AccessKeyId>" + std::string(id) +
+         "</AccessKeyId><SecretAccessKey>assumed-secret</"
+         "SecretAccessKey><SessionToken>assumed-token</SessionToken>"
          "<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></" +
          std::string(action) + "Result></" + std::string(action) + "Response>";
 }
@@ -32,7 +33,8 @@ struct Chain : ::testing::Test {
     ASSERT_TRUE(write_file_atomic(home.path() / ".aws" / name, text));
   }
   Result<Credentials> resolve(Environment env) {
-    AwsContext context{.env = std::move(env), .home = home.path(), .transport = &transport, .clock = &clock};
+    AwsContext context{
+        .env = std::move(env), .home = home.path(), .transport = &transport, .clock = &clock};
     return make_default_credentials_provider(context)->credentials();
   }
 
@@ -42,8 +44,11 @@ struct Chain : ::testing::Test {
 };
 
 TEST_F(Chain, EnvironmentComesFirst) {
-  write("credentials", "[default]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = profile-secret\n");
-  auto c = resolve({{"AWS_ACCESS_KEY_ID", "AKIAENV"}, {"AWS_SECRET_ACCESS_KEY", "env-secret"}, {"AWS_SESSION_TOKEN", "tok"}});
+  write("credentials",
+        "[default]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = profile-secret\n");
+  auto c = resolve({{"AWS_ACCESS_KEY_ID", "AKIAENV"},
+                    {"AWS_SECRET_ACCESS_KEY", "env-secret"},
+                    {"AWS_SESSION_TOKEN", "tok"}});
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_EQ(c->access_key_id(), "AKIAENV");
   EXPECT_EQ(c->session_token(), "tok");
@@ -58,9 +63,12 @@ TEST_F(Chain, HalfSetEnvironmentIsAnError) {
 }
 
 TEST_F(Chain, ProfileStaticKeysFromCredentialsAndConfig) {
-  write("credentials", "[ci]\naws_access_key_id = AKIACI\naws_secret_access_key = ci-secret # comment\n");
-  write("config", "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = dev#secret\nregion = eu-west-1\n"
-                  "s3 =\n  addressing_style = path\n");
+  write("credentials",
+        "[ci]\naws_access_key_id = AKIACI\naws_secret_access_key = ci-secret # comment\n");
+  write("config",
+        "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = dev#secret\nregion = "
+        "eu-west-1\n"
+        "s3 =\n  addressing_style = path\n");
   auto ci = resolve({{"AWS_PROFILE", "ci"}, {"AWS_EC2_METADATA_DISABLED", "true"}});
   ASSERT_TRUE(ci) << ci.error().message();
   EXPECT_EQ(ci->access_key_id(), "AKIACI");
@@ -80,9 +88,12 @@ TEST_F(Chain, NamedProfileThatDoesNotExistIsAnError) {
 }
 
 TEST_F(Chain, SourceProfileAssumesTheRoleThroughSignedSts) {
-  write("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n");
-  write("config", "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = base\n"
-                  "region = eu-central-1\n");
+  write("credentials",
+        "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n");
+  write(
+      "config",
+      "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = base\n"
+      "region = eu-central-1\n");
   transport.push(response(200, sts_answer("AssumeRole", "ASIAASSUMED")));
   auto c = resolve({{"AWS_PROFILE", "deploy"}});
   ASSERT_TRUE(c) << c.error().message();
@@ -93,19 +104,28 @@ TEST_F(Chain, SourceProfileAssumesTheRoleThroughSignedSts) {
   EXPECT_EQ(sent.method, "POST");
   EXPECT_EQ(sent.url, "https://sts.eu-central-1.amazonaws.com/");
   EXPECT_NE(sent.body.data.find("Action=AssumeRole"), std::string::npos);
-  EXPECT_NE(sent.body.data.find("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdeploy"), std::string::npos);
+  EXPECT_NE(sent.body.data.find("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdeploy"),
+            std::string::npos);
   auto auth = find_header(sent.headers, "Authorization");
   ASSERT_TRUE(auth);
-  EXPECT_NE(auth->find("Credential=AKIABASE/20231114/eu-central-1/sts/aws4_request"), std::string::npos) << *auth;
+  EXPECT_NE(auth->find("Credential=AKIABASE/20231114/eu-central-1/sts/aws4_request"),
+            std::string::npos)
+      << *auth;
 }
 
 TEST_F(Chain, AssumedCredentialsAreCachedUntilNearExpiry) {
-  write("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n");
+  write("credentials",
+        "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n");
   write("config", "[profile deploy]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n");
-  AwsContext context{.env = {{"AWS_PROFILE", "deploy"}}, .home = home.path(), .transport = &transport, .clock = &clock};
+  AwsContext context{.env = {{"AWS_PROFILE", "deploy"}},
+                     .home = home.path(),
+                     .transport = &transport,
+                     .clock = &clock};
   auto provider = make_default_credentials_provider(context);
-  const std::string soon = "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
-                           "<SessionToken>t</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration></Credentials></R>";
+  const std::string soon =
+      "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+      "<SessionToken>t</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration></Credentials></"
+      "R>";
   transport.push(response(200, soon));  // 1 hour after the clock's start
   transport.push(response(200, sts_answer("AssumeRole", "ASIA2")));
   EXPECT_EQ(provider->credentials()->access_key_id(), "ASIA1");
@@ -128,14 +148,17 @@ TEST_F(Chain, WebIdentityFromTheEnvironmentIsUnsigned) {
   const HttpRequest sent = transport.requests()[0];
   EXPECT_EQ(sent.url, "http://127.0.0.1:5000/");
   EXPECT_FALSE(find_header(sent.headers, "Authorization"));
-  EXPECT_TRUE(sent.body.data.ends_with("&WebIdentityToken=oidc-token-value")) << "(the token without its newline)";
+  EXPECT_TRUE(sent.body.data.ends_with("&WebIdentityToken=oidc-token-value"))
+      << "(the token without its newline)";
   EXPECT_NE(sent.body.data.find("RoleSessionName=ci-run"), std::string::npos);
 }
 
 TEST_F(Chain, WebIdentityRefusalIsUnauthorizedAndNamesNoToken) {
   ASSERT_TRUE(write_file_atomic(home.path() / "token", "oidc-token-value"));
-  transport.push(response(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Not authorized</Message>"
-                               "</Error></ErrorResponse>"));
+  transport.push(
+      response(403,
+               "<ErrorResponse><Error><Code>AccessDenied</Code><Message>Not authorized</Message>"
+               "</Error></ErrorResponse>"));
   auto c = resolve({{"AWS_WEB_IDENTITY_TOKEN_FILE", (home.path() / "token").string()},
                     {"AWS_ROLE_ARN", "arn:aws:iam::1:role/gha"}});
   ASSERT_FALSE(c);
@@ -146,9 +169,12 @@ TEST_F(Chain, WebIdentityRefusalIsUnauthorizedAndNamesNoToken) {
 
 TEST_F(Chain, ContainerEndpointWithAuthorizationToken) {
   ASSERT_TRUE(write_file_atomic(home.path() / "ecs-token", "ecs-auth\n"));
-  transport.push(response(200, R"({"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"})"));
-  auto c = resolve({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:51679/creds"},
-                    {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", (home.path() / "ecs-token").string()}});
+  transport.push(response(
+      200,
+      R"({"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"})"));
+  auto c =
+      resolve({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:51679/creds"},
+               {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", (home.path() / "ecs-token").string()}});
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_EQ(c->access_key_id(), "ASIAECS");
   const HttpRequest sent = transport.requests()[0];
@@ -165,11 +191,13 @@ TEST_F(Chain, ContainerEndpointWithAuthorizationToken) {
 
 TEST_F(Chain, ImdsV2TokenThenRoleThenCredentials) {
   transport.set_handler([](const HttpRequest& r) -> Result<HttpResponse> {
-    if (r.method == "PUT" && r.url.ends_with("/latest/api/token")) return response(200, "imds-token");
+    if (r.method == "PUT" && r.url.ends_with("/latest/api/token"))
+      return response(200, "imds-token");
     if (find_header(r.headers, "X-aws-ec2-metadata-token") != "imds-token") return response(401);
     if (r.url.ends_with("/security-credentials/")) return response(200, "my-role\n");
     if (r.url.ends_with("/security-credentials/my-role"))
-      return response(200, R"({"Code":"Success","AccessKeyId":"ASIAIMDS","SecretAccessKey":"s","Token":"t"})");
+      return response(
+          200, R"({"Code":"Success","AccessKeyId":"ASIAIMDS","SecretAccessKey":"s","Token":"t"})");
     return response(404);
   });
   auto c = resolve({});
@@ -199,25 +227,33 @@ TEST_F(Chain, NothingFoundIsUnauthorizedAndImdsCanBeDisabled) {
 }
 
 TEST_F(Chain, RegionAndEndpoints) {
-  write("config", "[default]\nregion = ap-south-1\n[profile other]\nregion = sa-east-1\nendpoint_url = http://127.0.0.1:9\n");
+  write("config",
+        "[default]\nregion = ap-south-1\n[profile other]\nregion = sa-east-1\nendpoint_url = "
+        "http://127.0.0.1:9\n");
   auto profiles = load_profiles({}, home.path());
   ASSERT_TRUE(profiles);
   EXPECT_EQ(resolve_region({}, *profiles), "ap-south-1");
   EXPECT_EQ(resolve_region({{"AWS_PROFILE", "other"}}, *profiles), "sa-east-1");
   EXPECT_EQ(resolve_region({{"AWS_DEFAULT_REGION", "us-west-1"}}, *profiles), "us-west-1");
-  EXPECT_EQ(resolve_region({{"AWS_REGION", "us-west-2"}, {"AWS_DEFAULT_REGION", "us-west-1"}}, *profiles), "us-west-2");
+  EXPECT_EQ(
+      resolve_region({{"AWS_REGION", "us-west-2"}, {"AWS_DEFAULT_REGION", "us-west-1"}}, *profiles),
+      "us-west-2");
 
-  Environment env{{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"}, {"AWS_ENDPOINT_URL_S3", "http://127.0.0.1:2"}};
+  Environment env{{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
+                  {"AWS_ENDPOINT_URL_S3", "http://127.0.0.1:2"}};
   EXPECT_EQ(resolve_endpoint(env, *profiles, "s3", ""), "http://127.0.0.1:2");
   EXPECT_EQ(resolve_endpoint(env, *profiles, "lambda", ""), "http://127.0.0.1:1");
   EXPECT_EQ(resolve_endpoint(env, *profiles, "s3", "http://flag:3"), "http://flag:3");
   EXPECT_FALSE(resolve_endpoint({}, *profiles, "s3", ""));
-  EXPECT_EQ(resolve_endpoint({{"AWS_PROFILE", "other"}}, *profiles, "sts", ""), "http://127.0.0.1:9");
+  EXPECT_EQ(resolve_endpoint({{"AWS_PROFILE", "other"}}, *profiles, "sts", ""),
+            "http://127.0.0.1:9");
   env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true";
   EXPECT_FALSE(resolve_endpoint(env, *profiles, "s3", ""));
   EXPECT_EQ(default_endpoint("lambda", "eu-west-1"), "https://lambda.eu-west-1.amazonaws.com");
 
-  AwsContext context{.env = {{"AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:7/"}}, .home = {}, .transport = &transport,
+  AwsContext context{.env = {{"AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:7/"}},
+                     .home = {},
+                     .transport = &transport,
                      .clock = &clock};
   auto lambda = resolve_aws_endpoint(context, "lambda", "");
   ASSERT_TRUE(lambda) << lambda.error().message();

@@ -25,7 +25,8 @@ TEST(NetHttp, ParseUrl) {
 }
 
 TEST(NetHttp, BadUrlsNameNoPassword) {
-  for (const char* bad : {"ftp://u:hunter2@h/x", "https://u:hunter2@h:99999/", "u:hunter2@h", "http://u:hunter2@/x"}) {
+  for (const char* bad : {"ftp://u:hunter2@h/x", "https://u:hunter2@h:99999/", "u:hunter2@h",
+                          "http://u:hunter2@/x"}) {
     auto u = parse_url(bad);
     ASSERT_FALSE(u) << bad;
     EXPECT_EQ(u.error().code(), ErrorCode::bad_input);
@@ -64,24 +65,32 @@ TEST(NetHttp, Idempotence) {
 TEST(NetHttp, StatusErrorsAreTypedAndRedacted) {
   auto forbidden = status_error(
       "S3 GET s3://b/k",
-      test::response(403, "<Error><Code>SignatureDoesNotMatch</Code><Message>for AKIAIOSFODNN7EXAMPLE with "
-                          "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI</Message></Error>"));
+      test::response(
+          403,
+          "<Error><Code>SignatureDoesNotMatch</Code><Message>for AKIAIOSFODNN7EXAMPLE with "
+          "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI</Message></Error>"));
   EXPECT_EQ(forbidden.code(), ErrorCode::unauthorized);
-  EXPECT_NE(forbidden.message().find("HTTP 403 (SignatureDoesNotMatch"), std::string::npos) << forbidden.message();
+  EXPECT_NE(forbidden.message().find("HTTP 403 (SignatureDoesNotMatch"), std::string::npos)
+      << forbidden.message();
   EXPECT_EQ(forbidden.message().find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
   EXPECT_EQ(forbidden.message().find("wJalrXUtnFEMI"), std::string::npos);
   EXPECT_EQ(status_error("x", test::response(401)).code(), ErrorCode::unauthorized);
   EXPECT_EQ(status_error("x", test::response(404)).code(), ErrorCode::not_found);
-  auto json = status_error("Lambda GetFunction", test::response(409, R"({"__type":"ResourceConflictException","message":"An update is in progress"})"));
+  auto json = status_error(
+      "Lambda GetFunction",
+      test::response(
+          409, R"({"__type":"ResourceConflictException","message":"An update is in progress"})"));
   EXPECT_EQ(json.code(), ErrorCode::remote);
-  EXPECT_NE(json.message().find("ResourceConflictException: An update is in progress"), std::string::npos)
+  EXPECT_NE(json.message().find("ResourceConflictException: An update is in progress"),
+            std::string::npos)
       << json.message();
 }
 
 TEST(NetXml, ElementsAndText) {
   const std::string doc =
       "<?xml version=\"1.0\"?><ListBucketResult xmlns=\"x\"><IsTruncated>true</IsTruncated>"
-      "<Contents><Key>a&amp;b</Key><Size>3</Size></Contents><Contents><Key>c&#x20;d</Key><Size>4</Size>"
+      "<Contents><Key>a&amp;b</Key><Size>3</Size></Contents><Contents><Key>c&#x20;d</Key><Size>4</"
+      "Size>"
       "</Contents><Empty/><NextContinuationToken>tok</NextContinuationToken></ListBucketResult>";
   auto contents = xml::elements(doc, "Contents");
   ASSERT_EQ(contents.size(), 2u);
@@ -110,7 +119,8 @@ TEST(NetClock, ManualClockSleepsWithoutWaiting) {
   const auto before = clock.steady_now();
   clock.sleep(std::chrono::milliseconds(2500));
   EXPECT_EQ(clock.steady_now() - before, std::chrono::milliseconds(2500));
-  EXPECT_EQ(clock.now(), std::chrono::system_clock::from_time_t(102) + std::chrono::milliseconds(500));
+  EXPECT_EQ(clock.now(),
+            std::chrono::system_clock::from_time_t(102) + std::chrono::milliseconds(500));
   EXPECT_EQ(clock.slept(), std::chrono::milliseconds(2500));
 }
 

@@ -16,7 +16,9 @@ struct RetryFixture : ::testing::Test {
   FakeTransport inner;
   ManualClock clock{std::chrono::system_clock::from_time_t(1'700'000'000)};
   FixedRandom random{0.5};
-  RetryPolicy policy{.max_attempts = 4, .base_delay = milliseconds(100), .max_delay = milliseconds(1000),
+  RetryPolicy policy{.max_attempts = 4,
+                     .base_delay = milliseconds(100),
+                     .max_delay = milliseconds(1000),
                      .max_total = milliseconds(60'000)};
   RetryingTransport transport{inner, policy, clock, random};
 
@@ -46,7 +48,8 @@ TEST_F(RetryFixture, RetriesA503ThenReturnsTheSuccess) {
 }
 
 TEST_F(RetryFixture, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
-  for (int i = 0; i < 10; ++i) inner.push(response(500, "<Error><Code>InternalError</Code></Error>"));
+  for (int i = 0; i < 10; ++i)
+    inner.push(response(500, "<Error><Code>InternalError</Code></Error>"));
   auto r = transport.send(get());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 500);
@@ -104,7 +107,9 @@ TEST_F(RetryFixture, NonIdempotentPostIsNotRetriedOnAResetOrA500) {
 
 TEST_F(RetryFixture, ThrottlingIsRetriedEvenForPost) {
   inner.push(response(429));
-  inner.push(response(400, "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>"));
+  inner.push(response(400,
+                      "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate "
+                      "exceeded</Message></Error></ErrorResponse>"));
   inner.push(response(400, R"({"__type":"TooManyRequestsException","message":"slow down"})"));
   inner.push(response(200));
   auto r = transport.send(post());

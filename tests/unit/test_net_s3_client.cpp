@@ -14,16 +14,21 @@ using test::response;
 struct S3Fixture : ::testing::Test {
   FakeTransport transport;
   ManualClock clock{std::chrono::system_clock::from_time_t(1'700'000'000)};
-  std::unique_ptr<CredentialsProvider> credentials =
-      make_static_credentials_provider(Credentials("AKIAIOSFODNN7EXAMPLE", "secret-key", "", "test"));
-  AwsClient aws{transport, *credentials, clock, AwsEndpoint{"s3", "us-east-1", "http://127.0.0.1:9000"}};
-  S3Client s3{aws, S3Options{.multipart_threshold = 12ull << 20, .part_size = 5ull << 20, .parallel_parts = 2}};
+  std::unique_ptr<CredentialsProvider> credentials = make_static_credentials_provider(
+      Credentials("AKIAIOSFODNN7EXAMPLE", "secret-key", "", "test"));
+  AwsClient aws{transport, *credentials, clock,
+                AwsEndpoint{"s3", "us-east-1", "http://127.0.0.1:9000"}};
+  S3Client s3{
+      aws,
+      S3Options{.multipart_threshold = 12ull << 20, .part_size = 5ull << 20, .parallel_parts = 2}};
 };
 
 TEST_F(S3Fixture, PathStyleUrlsWithEncodedKeys) {
-  EXPECT_EQ(s3.object_url("bucket", "team/a b+c~d"), "http://127.0.0.1:9000/bucket/team/a%20b%2Bc~d");
+  EXPECT_EQ(s3.object_url("bucket", "team/a b+c~d"),
+            "http://127.0.0.1:9000/bucket/team/a%20b%2Bc~d");
   EXPECT_EQ(s3.object_url("bucket", ""), "http://127.0.0.1:9000/bucket/");
-  AwsClient real{transport, *credentials, clock, AwsEndpoint{"s3", "eu-west-1", "https://s3.eu-west-1.amazonaws.com"}};
+  AwsClient real{transport, *credentials, clock,
+                 AwsEndpoint{"s3", "eu-west-1", "https://s3.eu-west-1.amazonaws.com"}};
   S3Client aws_s3{real};
   EXPECT_EQ(aws_s3.object_url("bucket", "k"), "https://bucket.s3.eu-west-1.amazonaws.com/k");
   EXPECT_EQ(aws_s3.object_url("my.bucket", "k"), "https://s3.eu-west-1.amazonaws.com/my.bucket/k");
@@ -47,7 +52,10 @@ TEST_F(S3Fixture, HeadTells404From403) {
   const auto sent = transport.requests();
   EXPECT_EQ(sent[0].method, "HEAD");
   EXPECT_EQ(find_header(sent[0].headers, "x-amz-content-sha256"), std::string(k_empty_sha256));
-  EXPECT_TRUE(find_header(sent[0].headers, "Authorization")->starts_with("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20231114/us-east-1/s3/aws4_request"));
+  EXPECT_TRUE(
+      find_header(sent[0].headers, "Authorization")
+          ->starts_with("AWS4-HMAC-SHA256 "
+                        "Credential=AKIAIOSFODNN7EXAMPLE/20231114/us-east-1/s3/aws4_request"));
 }
 
 TEST_F(S3Fixture, GetChecksContentLength) {
@@ -72,7 +80,8 @@ TEST_F(S3Fixture, WriteOncePut) {
   EXPECT_EQ(find_header(sent[0].headers, "If-None-Match"), "*");
   EXPECT_EQ(find_header(sent[0].headers, "x-amz-content-sha256"),
             "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-  EXPECT_NE(find_header(sent[0].headers, "Authorization")->find("if-none-match"), std::string::npos);
+  EXPECT_NE(find_header(sent[0].headers, "Authorization")->find("if-none-match"),
+            std::string::npos);
 }
 
 struct MultipartFile {
@@ -90,7 +99,9 @@ TEST_F(S3Fixture, MultipartUploadAboveTheThreshold) {
   MultipartFile big;
   transport.set_handler([](const HttpRequest& r) -> Result<HttpResponse> {
     if (r.method == "POST" && r.url.ends_with("?uploads"))
-      return response(200, "<InitiateMultipartUploadResult><UploadId>up/1</UploadId></InitiateMultipartUploadResult>");
+      return response(200,
+                      "<InitiateMultipartUploadResult><UploadId>up/1</UploadId></"
+                      "InitiateMultipartUploadResult>");
     if (r.method == "PUT") {
       const auto n = r.url.substr(r.url.find("partNumber=") + 11, 1);
       return response(200, "", {{"ETag", "\"etag" + n + "\""}});
@@ -110,8 +121,11 @@ TEST_F(S3Fixture, MultipartUploadAboveTheThreshold) {
   EXPECT_EQ(total, big.body.size);
   const HttpRequest& complete = sent[4];
   EXPECT_EQ(complete.method, "POST");
-  EXPECT_NE(complete.body.data.find("<Part><PartNumber>1</PartNumber><ETag>\"etag1\"</ETag></Part>"), std::string::npos);
-  EXPECT_NE(complete.body.data.find("<PartNumber>3</PartNumber><ETag>\"etag3\"</ETag>"), std::string::npos);
+  EXPECT_NE(
+      complete.body.data.find("<Part><PartNumber>1</PartNumber><ETag>\"etag1\"</ETag></Part>"),
+      std::string::npos);
+  EXPECT_NE(complete.body.data.find("<PartNumber>3</PartNumber><ETag>\"etag3\"</ETag>"),
+            std::string::npos);
 }
 
 TEST_F(S3Fixture, MultipartFailureAbortsTheUpload) {
@@ -123,7 +137,8 @@ TEST_F(S3Fixture, MultipartFailureAbortsTheUpload) {
       aborted = true;
       return response(204);
     }
-    if (r.url.find("partNumber=2") != std::string::npos) return response(403, "<Error><Code>AccessDenied</Code></Error>");
+    if (r.url.find("partNumber=2") != std::string::npos)
+      return response(403, "<Error><Code>AccessDenied</Code></Error>");
     return response(200, "", {{"ETag", "\"e\""}});
   });
   auto put = s3.put("b", "big", big.body);
@@ -134,11 +149,14 @@ TEST_F(S3Fixture, MultipartFailureAbortsTheUpload) {
 }
 
 TEST_F(S3Fixture, ListFollowsContinuationTokens) {
-  transport.push(response(200,
-                          "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>p/a</Key><Size>1</Size>"
-                          "</Contents><NextContinuationToken>t+1/=</NextContinuationToken></ListBucketResult>"));
-  transport.push(response(200, "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>p/b</Key>"
-                               "<Size>2</Size><ETag>&quot;e&quot;</ETag></Contents></ListBucketResult>"));
+  transport.push(response(
+      200,
+      "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>p/a</Key><Size>1</Size>"
+      "</Contents><NextContinuationToken>t+1/=</NextContinuationToken></ListBucketResult>"));
+  transport.push(
+      response(200,
+               "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>p/b</Key>"
+               "<Size>2</Size><ETag>&quot;e&quot;</ETag></Contents></ListBucketResult>"));
   auto list = s3.list("b", "p/");
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 2u);

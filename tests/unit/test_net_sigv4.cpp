@@ -15,10 +15,12 @@ namespace {
 const auto k_suite_time = std::chrono::system_clock::from_time_t(1440938160);  // 20150830T123600Z
 
 Credentials suite_credentials(std::string token = {}) {
-  return Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", std::move(token), "test");
+  return Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", std::move(token),
+                     "test");
 }
 
-std::string sign_suite(std::string method, std::string target, Headers headers = {}, std::string body = {}) {
+std::string sign_suite(std::string method, std::string target, Headers headers = {},
+                       std::string body = {}) {
   HttpRequest request;
   request.method = std::move(method);
   request.url = "https://example.amazonaws.com" + target;
@@ -31,49 +33,62 @@ std::string sign_suite(std::string method, std::string target, Headers headers =
 }
 
 std::string expected(std::string signed_headers, std::string signature) {
-  return "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=" +
+  return "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+         "SignedHeaders=" +
          signed_headers + ", Signature=" + signature;
 }
 
 TEST(NetSigv4, SuiteGetVanilla) {
   EXPECT_EQ(sign_suite("GET", "/"),
-            expected("host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
+            expected("host;x-amz-date",
+                     "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
 }
 
 TEST(NetSigv4, SuiteGetUnreserved) {
-  EXPECT_EQ(sign_suite("GET", "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
-            expected("host;x-amz-date", "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"));
+  EXPECT_EQ(
+      sign_suite("GET", "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+      expected("host;x-amz-date",
+               "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"));
 }
 
 TEST(NetSigv4, SuiteGetSlashesNormalised) {
   EXPECT_EQ(sign_suite("GET", "//example//"),
-            expected("host;x-amz-date", "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"));
+            expected("host;x-amz-date",
+                     "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"));
 }
 
 TEST(NetSigv4, SuiteQueryOrderKeyCase) {
   EXPECT_EQ(sign_suite("GET", "/?Param2=value2&Param1=value1"),
-            expected("host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"));
+            expected("host;x-amz-date",
+                     "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"));
 }
 
 TEST(NetSigv4, SuiteQueryOrderValue) {
   EXPECT_EQ(sign_suite("GET", "/?Param1=value2&Param1=value1"),
-            expected("host;x-amz-date", "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694"));
+            expected("host;x-amz-date",
+                     "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694"));
 }
 
 TEST(NetSigv4, SuiteUtf8Query) {
   // The suite's raw "/?ሴ=bar", as it goes on the wire.
   EXPECT_EQ(sign_suite("GET", "/?%E1%88%B4=bar"),
-            expected("host;x-amz-date", "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"));
+            expected("host;x-amz-date",
+                     "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"));
 }
 
 TEST(NetSigv4, SuiteHeaderValueOrderAndDuplicates) {
-  EXPECT_EQ(sign_suite("GET", "/", {{"My-Header1", "value4"}, {"My-Header1", "value1"}, {"My-Header1", "value3"},
-                                    {"My-Header1", "value2"}}),
+  EXPECT_EQ(sign_suite("GET", "/",
+                       {{"My-Header1", "value4"},
+                        {"My-Header1", "value1"},
+                        {"My-Header1", "value3"},
+                        {"My-Header1", "value2"}}),
             expected("host;my-header1;x-amz-date",
                      "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01"));
-  EXPECT_EQ(sign_suite("GET", "/", {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}}),
-            expected("host;my-header1;x-amz-date",
-                     "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"));
+  EXPECT_EQ(
+      sign_suite("GET", "/",
+                 {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}}),
+      expected("host;my-header1;x-amz-date",
+               "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"));
 }
 
 TEST(NetSigv4, SuiteHeaderValueTrim) {
@@ -83,7 +98,8 @@ TEST(NetSigv4, SuiteHeaderValueTrim) {
 }
 
 TEST(NetSigv4, SuitePostFormUrlencoded) {
-  EXPECT_EQ(sign_suite("POST", "/", {{"Content-Type", "application/x-www-form-urlencoded"}}, "Param1=value1"),
+  EXPECT_EQ(sign_suite("POST", "/", {{"Content-Type", "application/x-www-form-urlencoded"}},
+                       "Param1=value1"),
             expected("content-type;host;x-amz-date",
                      "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"));
 }
@@ -94,10 +110,12 @@ TEST(NetSigv4, SuiteCanonicalRequestAndStringToSign) {
   SigningOptions options{.region = "us-east-1", .service = "service"};
   auto details = sign_request(request, suite_credentials(), options, k_suite_time);
   ASSERT_TRUE(details);
-  EXPECT_EQ(details->canonical_request,
-            "GET\n/\nParam1=value1&Param2=value2\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
-            "host;x-amz-date\n" +
-                std::string(k_empty_sha256));
+  EXPECT_EQ(
+      details->canonical_request,
+      "GET\n/"
+      "\nParam1=value1&Param2=value2\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+      "host;x-amz-date\n" +
+          std::string(k_empty_sha256));
   EXPECT_EQ(details->string_to_sign,
             "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"
             "816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0");
@@ -109,10 +127,12 @@ TEST(NetSigv4, SessionTokenIsSentAndSigned) {
   HttpRequest request;
   request.url = "https://example.amazonaws.com/";
   SigningOptions options{.region = "us-east-1", .service = "service"};
-  auto details = sign_request(request, suite_credentials("session-token-value"), options, k_suite_time);
+  auto details =
+      sign_request(request, suite_credentials("session-token-value"), options, k_suite_time);
   ASSERT_TRUE(details);
   EXPECT_EQ(find_header(request.headers, "X-Amz-Security-Token"), "session-token-value");
-  EXPECT_NE(details->authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,"), std::string::npos);
+  EXPECT_NE(details->authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,"),
+            std::string::npos);
   // The token is in the signed headers but never in the Authorization value itself.
   EXPECT_EQ(details->authorization.find("session-token-value"), std::string::npos);
 }
@@ -141,7 +161,8 @@ TEST(NetSigv4, PayloadHashHeaderAndUnsignedPayload) {
   request.method = "PUT";
   request.url = "https://bucket.s3.us-east-1.amazonaws.com/key";
   request.body.data = "hello";
-  SigningOptions options{.region = "us-east-1", .service = "s3", .s3_rules = true, .add_content_sha256 = true};
+  SigningOptions options{
+      .region = "us-east-1", .service = "s3", .s3_rules = true, .add_content_sha256 = true};
   ASSERT_TRUE(sign_request(request, suite_credentials(), options, k_suite_time));
   EXPECT_EQ(find_header(request.headers, "x-amz-content-sha256"), to_hex(sha256("hello")));
 
@@ -173,13 +194,15 @@ TEST(NetSigv4, FileBodyIsHashedFromItsRegion) {
 template <typename T, typename = void>
 struct is_streamable : std::false_type {};
 template <typename T>
-struct is_streamable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
+struct is_streamable<
+    T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
     : std::true_type {};
 static_assert(!is_streamable<Credentials>::value, "Credentials must not be printable");
 static_assert(is_streamable<std::string>::value);
 
 TEST(NetSigv4, CredentialsShowOnlyAMaskedKeyId) {
-  Credentials c("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "tok", "environment");
+  Credentials c("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "tok",
+                "environment");
   EXPECT_EQ(c.masked_key_id(), "AKIA************MPLE");
   EXPECT_EQ(c.source(), "environment");
   Credentials moved = std::move(c);
