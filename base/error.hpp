@@ -19,6 +19,13 @@ enum class ErrorCode {
   remote,        // a network peer failed (exit 1)
   corrupt,       // persisted data failed its checksum (callers usually recover)
   internal,      // a bug in lpack (exit 1)
+  // Network failures, told apart so that callers can decide to retry, to treat a thing as
+  // absent, or to switch a remote off (net/ and cache/'s remote backends produce them).
+  timeout,       // a network peer did not answer in time (connect, total or low-speed limit)
+  unreachable,   // connection refused or reset, name not resolved: the peer is not there
+  tls,           // TLS handshake or certificate verification failed (not retried)
+  unauthorized,  // credentials missing, refused or unsigned correctly (HTTP 401/403)
+  not_found,     // the thing asked for does not exist (HTTP 404, NoSuchKey)
 };
 
 class Error {

@@ -13,7 +13,7 @@ with_tests=0
 build_packages=(
   g++ cmake ninja-build pkg-config git
   libarchive-dev libzip-dev libssl-dev libseccomp-dev nlohmann-json3-dev libxxhash-dev
-  libtbb-dev libtomlplusplus-dev libcli11-dev libdeflate-dev zlib1g-dev
+  libtbb-dev libtomlplusplus-dev libcli11-dev libdeflate-dev zlib1g-dev libcurl4-openssl-dev
   libgtest-dev
   python3 python3-pip zip unzip
 )
@@ -25,6 +25,7 @@ test_packages=(
   libmaven-jar-plugin-java libmaven-dependency-plugin-java libmaven-install-plugin-java
   libsurefire-java junit4 libcommons-lang3-java gradle
   nodejs npm
+  nginx-full protobuf-compiler curl
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -41,7 +42,16 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_if_needed apt-get update -qq
+  # Packages with services (nginx-full, for the remote-cache tests) must not start them: the
+  # tests start their own on free ports, and a busy port 80 would fail the install.
+  no_start=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | sudo_if_needed tee /usr/sbin/policy-rc.d >/dev/null
+    sudo_if_needed chmod 755 /usr/sbin/policy-rc.d
+    no_start=1
+  fi
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ $no_start -eq 1 ]; then sudo_if_needed rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 if [ $with_tests -eq 1 ]; then
